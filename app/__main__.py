@@ -1,0 +1,68 @@
+"""`python -m app <command>`: commands that report configuration errors in one line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from app.config import ConfigError
+
+
+@click.group()
+def main() -> None:
+    """Stockout Concierge operator commands."""
+
+
+@main.command()
+def check() -> None:
+    """Validate the configuration and reach the database and Redis."""
+    from app import create_app
+    from app.health import _check_database, _check_redis
+
+    app = create_app()
+    with app.app_context():
+        results = {"database": _check_database(), "redis": _check_redis()}
+    for name, result in results.items():
+        click.echo(f"{name}: {result}")
+    if any(result != "ok" for result in results.values()):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--queues", "queue_names", default="webhooks,notifications,default,low", show_default=True)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in-process instead of forking a work-horse per job.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run RQ's scheduler in this worker.")
+@click.option("--name", default=None)
+def worker(queue_names: str, burst: bool, simple: bool, no_scheduler: bool, name: str | None) -> None:
+    """Run an RQ worker (with the scheduler) on the app's queues, highest priority first."""
+    from app import create_app
+    from jobs.worker import make_worker
+
+    app = create_app()
+    make_worker(app, simple=simple, queue_names=tuple(queue_names.split(",")), name=name).work(
+        burst=burst, with_scheduler=not no_scheduler
+    )
+
+
+@main.command()
+@click.argument("revision", default="head")
+def migrate(revision: str) -> None:
+    """Upgrade the database to a revision (the release step)."""
+    from app.config import settings_from_env
+    from app.migrations import upgrade
+
+    upgrade(settings_from_env().database_url, revision)
+
+
+def run() -> None:
+    try:
+        main(standalone_mode=True)
+    except ConfigError as error:
+        click.echo(f"configuration error: {error}", err=True)
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    run()
