@@ -46,7 +46,7 @@ def database_url(tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'stockout.sqlite3'}"
     if DATABASE_BACKEND != "postgresql":
         pytest.exit(f"TEST_DATABASE must be 'postgresql' or 'sqlite', not {DATABASE_BACKEND!r}", returncode=4)
-    return postgres_database_url(f"stockout_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    return postgres_database_url(f"stockout_test_{os.environ.get('TEST_DB_SUFFIX', 'main')}")
 
 
 @pytest.fixture(scope="session")
