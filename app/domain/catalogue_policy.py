@@ -194,7 +194,8 @@ def decide_catalogue_action(
     recheck_at = _grace_ends(product, thresholds, now)
     if recheck_at is not None:
         return decide.make(
-            CatalogueAction.WAIT_GRACE, reason, variant_ids=out, days_until=shown_days, recheck_at=recheck_at, stale=stale
+            CatalogueAction.WAIT_GRACE, reason, variant_ids=out, days_until=shown_days,
+            recheck_at=recheck_at, stale=stale,
         )
     return decide.make(
         CatalogueAction.DELIST, reason, variant_ids=out, days_until=shown_days,
@@ -232,7 +233,9 @@ class _Decide:
     restock: RestockInfo
     app_changed: bool
 
-    def make(self, action: CatalogueAction, reason: DecisionReason, *, stale: bool = False, **fields) -> CatalogueDecision:
+    def make(
+        self, action: CatalogueAction, reason: DecisionReason, *, stale: bool = False, **fields
+    ) -> CatalogueDecision:
         return CatalogueDecision(
             action, reason, restock_reason=self.restock.reason, restock_date_stale=stale,
             dry_run=self.thresholds.dry_run, **fields,

@@ -34,6 +34,7 @@ PERCENT_KINDS = frozenset(
 )
 _VALUED_KINDS = PERCENT_KINDS | {CompensationKind.FIXED_AMOUNT}
 _AMOUNT_FIELDS = ("value", "floor", "cap", "minimum_order", "cover_price_difference_up_to")
+_LARGEST_AMOUNT = Decimal(10) ** 8
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ class OrderFacts:
 
     def __post_init__(self) -> None:
         if self.affected_subtotal.currency != self.subtotal.currency:
-            raise CurrencyMismatch(f"order in {self.subtotal.currency} has affected lines in {self.affected_subtotal.currency}")
+            raise CurrencyMismatch(
+                f"order in {self.subtotal.currency} has affected lines in {self.affected_subtotal.currency}"
+            )
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class PriceDifference:
 
 @dataclass(frozen=True)
 class CompensationGrant:
-    """What the customer gets for choosing an option; `amount` is the coupon value, None when there is no money coupon."""
+    """What the customer gets for choosing an option; `amount` is the coupon's value, None without a money coupon."""
 
     option: Option
     kind: CompensationKind
@@ -102,7 +105,10 @@ class CompensationGrant:
     def message_pieces(self, locale: str) -> dict[str, str]:
         """The facts a message needs, written for the locale; only the pieces that apply are present."""
         language = resolve_locale(locale, None)
-        money = lambda m: format_money(m.amount, m.currency, language)  # noqa: E731
+
+        def money(value: Money) -> str:
+            return format_money(value.amount, value.currency, language)
+
         pieces = {"option": self.option.value, "kind": self.kind.value}
         if self.amount is not None:
             pieces["amount"] = money(self.amount)
@@ -122,7 +128,7 @@ class CompensationGrant:
 
     def to_json(self) -> dict:
         """A JSON-safe dict, e.g. for the admin's live preview."""
-        money = lambda m: None if m is None else {"amount": str(m.amount), "currency": m.currency}  # noqa: E731
+        money = _money_json
         difference = self.price_difference
         return {
             "option": self.option.value, "kind": self.kind.value, "amount": money(self.amount),
@@ -158,7 +164,8 @@ def grant_for(
     free_shipping = rule.kind == CompensationKind.FREE_SHIPPING
     priority = rule.priority_shipping and option == Option.WAIT
     has_coupon = amount is not None or free_shipping
-    if not (has_coupon or priority or difference):
+    minimum = Money(rule.minimum_order, order.currency) if rule.minimum_order else None
+    if not has_coupon and not priority and difference is None:
         return None
     return CompensationGrant(
         option=option,
@@ -167,7 +174,7 @@ def grant_for(
         percent=rule.value if has_coupon and rule.kind in PERCENT_KINDS else None,
         free_shipping=free_shipping,
         priority_shipping=priority,
-        minimum_order=Money(rule.minimum_order, order.currency).rounded() if has_coupon and rule.minimum_order else None,
+        minimum_order=minimum.rounded() if has_coupon and minimum else None,
         ends_on=today + timedelta(days=rule.validity_days) if has_coupon else None,
         price_difference=difference,
     )
@@ -208,6 +215,10 @@ def _settle_difference(
         return PriceDifference(zero, zero, -difference if difference.amount else zero)
     covered = min(difference, Money(rule.cover_price_difference_up_to or 0, order.currency)).rounded()
     return PriceDifference(covered, difference - covered, zero)
+
+
+def _money_json(money: Money | None) -> dict[str, str] | None:
+    return None if money is None else {"amount": str(money.amount), "currency": money.currency}
 
 
 def _in_order_currency(money: Money, order: OrderFacts, what: str) -> Money:
@@ -285,7 +296,9 @@ def preset(preset_id: str) -> CompensationPreset:
     raise ValueError(f"unknown compensation preset {preset_id!r}; choose one of {[p.id for p in PRESETS]}")
 
 
-def validate_rule(data: Mapping[str, object], option: Option | str | None = None) -> tuple[CompensationRule | None, dict[str, str]]:
+def validate_rule(
+    data: Mapping[str, object], option: Option | str | None = None
+) -> tuple[CompensationRule | None, dict[str, str]]:
     """Check an admin form's rule; returns the rule, or None and a message per field that is wrong."""
     errors: dict[str, str] = {}
     try:
@@ -310,8 +323,9 @@ def validate_rule(data: Mapping[str, object], option: Option | str | None = None
     if errors:
         return None, errors
     rule = CompensationRule(
-        kind, value or Decimal(0), floor, cap, amounts["minimum_order"], validity_days, priority_shipping,
-        amounts["cover_price_difference_up_to"],
+        kind=kind, value=value or Decimal(0), floor=floor, cap=cap, minimum_order=amounts["minimum_order"],
+        validity_days=validity_days, priority_shipping=priority_shipping,
+        cover_price_difference_up_to=amounts["cover_price_difference_up_to"],
     )
     return rule, {}
 
@@ -326,8 +340,12 @@ def _form_amount(raw: object, name: str, errors: dict[str, str]) -> Decimal | No
         return None
     if amount < 0:
         errors[name] = "must not be negative"
-        return None
-    return amount
+    elif amount >= _LARGEST_AMOUNT or amount.as_tuple().exponent < -4:
+        # The rules table stores NUMERIC(12, 4).
+        errors[name] = "enter at most 8 digits before the decimal point and 4 after it"
+    else:
+        return amount
+    return None
 
 
 def _form_days(raw: object, errors: dict[str, str]) -> int:
@@ -350,7 +368,9 @@ def _form_flag(raw: object, name: str, errors: dict[str, str]) -> bool:
     return False
 
 
-def _check_option_fit(option: Option, kind: CompensationKind, priority: bool, amounts: dict, errors: dict[str, str]) -> None:
+def _check_option_fit(
+    option: Option, kind: CompensationKind, priority: bool, amounts: dict, errors: dict[str, str]
+) -> None:
     """Refuse settings that mean nothing for this option."""
     if kind == CompensationKind.PERCENT_OF_REFUND and option != Option.REFUND:
         errors.setdefault("kind", "a percentage of the refund fits only the refund option")
@@ -363,7 +383,7 @@ def _check_option_fit(option: Option, kind: CompensationKind, priority: bool, am
 def sample_coupon(
     rules: Mapping[Option | str, CompensationRule], sample_order: OrderFacts, *, today: date
 ) -> dict[str, dict | None]:
-    """What each option would grant on a sample order, for the admin's live preview; refunds are of the affected lines."""
+    """What each option would grant on a sample order, for the admin's live preview (refunding the affected lines)."""
     preview: dict[str, dict | None] = {}
     for option in Option:
         rule = rules.get(option, rules.get(option.value))

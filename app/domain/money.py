@@ -129,7 +129,7 @@ class Money:
 
 
 def parse_money(text: str, currency: str | None = None) -> Money:
-    """Read "12.50 USD", "USD 12.50", or "12.50" with the currency given; more decimals than the currency has are refused."""
+    """Read "12.50 USD", "USD 12.50", or "12.50" with the currency given; extra decimals are refused."""
     if not isinstance(text, str):
         raise MoneyError(f"{text!r} is a {type(text).__name__}; give money as text like '12.50 USD'")
     parts = text.split()

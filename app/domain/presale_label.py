@@ -59,11 +59,15 @@ def validate_label_format(fmt: str) -> str:
     pieces = _pieces(fmt)
     fields = [field for _, field in pieces if field is not None]
     if fields.count("title") != 1:
-        raise LabelFormatError("the label format must contain {title} exactly once, e.g. '{title} [Pre-order – ships {date}]'")
+        raise LabelFormatError(
+            "the label format must contain {title} exactly once, e.g. '{title} [Pre-order – ships {date}]'"
+        )
     if fields.count("date") > 1:
         raise LabelFormatError("the label format may contain {date} only once")
     if not "".join(literal for literal, _ in pieces).strip() and "date" not in fields:
-        raise LabelFormatError("the label format adds nothing to the title: add text such as 'Pre-order' around {title}")
+        raise LabelFormatError(
+            "the label format adds nothing to the title: add text such as 'Pre-order' around {title}"
+        )
     return fmt
 
 
@@ -103,7 +107,9 @@ def _pieces(fmt: str) -> list[tuple[str, str | None]]:
     try:
         parsed = list(Formatter().parse(fmt))
     except ValueError as error:
-        raise LabelFormatError(f"the label format has unbalanced braces ({error}); write {{{{ or }}}} for a brace") from None
+        raise LabelFormatError(
+            f"the label format has unbalanced braces ({error}); write {{{{ or }}}} for a brace"
+        ) from None
     pieces = []
     for literal, field, spec, conversion in parsed:
         if field is not None and (field not in _PLACEHOLDERS or spec or conversion):
@@ -131,12 +137,13 @@ def _label_patterns(language: str, fmt: str) -> tuple[re.Pattern[str], ...]:
     """Anchored patterns matching this format's text before and after the title, for any ship-by date."""
     any_date = "(?:" + "|".join(re.escape(text) for text in _all_dates(language)) + ")"
     before, after = _around_title(_pieces(validate_label_format(fmt)), any_date, re.escape)
-    return tuple(re.compile(pattern) for pattern in ("^" + before if before else "", after + "$" if after else "") if pattern)
+    patterns = ("^" + before if before else None, after + "$" if after else None)
+    return tuple(re.compile(pattern) for pattern in patterns if pattern)
 
 
 @lru_cache(maxsize=8)
 def _all_dates(language: str) -> tuple[str, ...]:
     """Every day of a leap year as the label shows it, longest first so the pattern matches whole dates."""
-    first = date(2024, 1, 1)
-    days = {format_date(first + timedelta(days=n), _DATE_PATTERNS[language], locale=babel_locale(language)) for n in range(366)}
+    first, pattern, locale = date(2024, 1, 1), _DATE_PATTERNS[language], babel_locale(language)
+    days = {format_date(first + timedelta(days=n), pattern, locale=locale) for n in range(366)}
     return tuple(sorted(days, key=lambda text: (-len(text), text)))

@@ -202,7 +202,8 @@ class DeleteMetafield(_Operation):
 
 
 Operation = (
-    SetTitle | AddTags | RemoveTags | SetVariantPolicies | Publish | Unpublish | SetStatus | SetMetafield | DeleteMetafield
+    SetTitle | AddTags | RemoveTags | SetVariantPolicies | Publish | Unpublish | SetStatus
+    | SetMetafield | DeleteMetafield
 )
 
 

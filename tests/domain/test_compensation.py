@@ -66,7 +66,10 @@ def test_coupon_amount_per_kind_rounded_to_the_currency(compensation, facts, opt
 
 
 def test_percent_is_reported_for_messages():
-    grant = grant_for(rule("percent_of_refund", "8.50"), order("100", "50"), "refund", refund_amount=Money("40", "CNY"), today=TODAY)
+    refund = Money("40", "CNY")
+    grant = grant_for(
+        rule("percent_of_refund", "8.50"), order("100", "50"), "refund", refund_amount=refund, today=TODAY
+    )
     assert grant.percent == Decimal("8.50")
     assert grant.message_pieces("en")["percent"] == "8.5"
 
@@ -124,7 +127,9 @@ def test_percent_of_refund_needs_the_refund_option_and_amount():
 
 def test_refund_in_another_currency_is_refused():
     with pytest.raises(CurrencyMismatch):
-        grant_for(rule("percent_of_refund", "8"), order("100", "50"), "refund", refund_amount=Money("5", "USD"), today=TODAY)
+        grant_for(
+            rule("percent_of_refund", "8"), order("100", "50"), "refund", refund_amount=Money("5", "USD"), today=TODAY
+        )
     with pytest.raises(CurrencyMismatch):
         OrderFacts(Money("1", "CNY"), Money("1", "USD"))
 
@@ -141,15 +146,22 @@ def test_refund_in_another_currency_is_refused():
 )
 def test_substitute_price_difference_is_settled(difference, cover_up_to, covered, pays, refund):
     compensation = rule("none", cover_price_difference_up_to=None if cover_up_to is None else Decimal(cover_up_to))
-    grant = grant_for(compensation, order("100", "50"), "substitute", substitute_price_difference=Money(difference, "CNY"), today=TODAY)
+    price_difference = Money(difference, "CNY")
+    grant = grant_for(
+        compensation, order("100", "50"), "substitute", substitute_price_difference=price_difference, today=TODAY
+    )
     assert grant.price_difference == PriceDifference(Money(covered, "CNY"), Money(pays, "CNY"), Money(refund, "CNY"))
-    assert [str(getattr(grant.price_difference, n).amount) for n in ("covered", "customer_pays", "refund")] == [covered, pays, refund]
+    settled = grant.price_difference
+    assert [str(settled.covered.amount), str(settled.customer_pays.amount), str(settled.refund.amount)] == [
+        covered, pays, refund,
+    ]
     assert not grant.has_coupon
 
 
 def test_substitute_settlement_comes_with_the_coupon():
     compensation = rule("percent_of_affected_lines", "8", cover_price_difference_up_to=Decimal("5"))
-    grant = grant_for(compensation, order("100", "50"), "substitute", substitute_price_difference=Money("8", "CNY"), today=TODAY)
+    dearer = Money("8", "CNY")
+    grant = grant_for(compensation, order("100", "50"), "substitute", substitute_price_difference=dearer, today=TODAY)
     assert grant.amount == Money("4.00", "CNY")
     assert grant.price_difference.covered == Money("5", "CNY")
     assert grant.price_difference.customer_pays == Money("3", "CNY")
@@ -157,7 +169,9 @@ def test_substitute_settlement_comes_with_the_coupon():
 
 def test_price_difference_outside_substitute_is_refused():
     with pytest.raises(ValueError, match="substitute"):
-        grant_for(rule("none"), order("100", "50"), "refund", substitute_price_difference=Money("1", "CNY"), today=TODAY)
+        grant_for(
+            rule("none"), order("100", "50"), "refund", substitute_price_difference=Money("1", "CNY"), today=TODAY
+        )
 
 
 def test_message_pieces_are_localised():
@@ -208,7 +222,8 @@ def test_waiting_reward_ships_first():
 
 
 def test_sample_coupon_is_json_and_accepts_string_keys():
-    preview = sample_coupon({"refund": rule("percent_of_refund", "8", minimum_order=Decimal("50"))}, order("200", "99.90"), today=TODAY)
+    rules = {"refund": rule("percent_of_refund", "8", minimum_order=Decimal("50"))}
+    preview = sample_coupon(rules, order("200", "99.90"), today=TODAY)
     assert json.loads(json.dumps(preview)) == preview
     assert preview["wait"] is None and preview["substitute"] is None
     assert preview["refund"] == {
@@ -249,8 +264,12 @@ def test_validate_rule_accepts_sensible_forms(data, option, expected):
         ({"kind": "fixed_amount", "value": "abc"}, None, {"value"}),
         ({"kind": "fixed_amount", "value": 2.5}, None, {"value"}),
         ({"kind": "fixed_amount", "value": "1e3"}, None, {"value"}),
+        ({"kind": "fixed_amount", "value": "5.00001"}, None, {"value"}),
+        ({"kind": "fixed_amount", "value": "100000000"}, None, {"value"}),
+        ({"kind": "fixed_amount", "value": "5", "cap": "x", "floor": True}, None, {"cap", "floor"}),
         ({"kind": "percent_of_order", "value": "5", "floor": "10", "cap": "5"}, None, {"cap"}),
-        ({"kind": "percent_of_order", "value": "5", "floor": "-1", "minimum_order": "-3"}, None, {"floor", "minimum_order"}),
+        ({"kind": "percent_of_order", "value": "5", "floor": "-1", "minimum_order": "-3"}, None,
+         {"floor", "minimum_order"}),
         ({"kind": "fixed_amount", "value": "5", "validity_days": "0"}, None, {"validity_days"}),
         ({"kind": "fixed_amount", "value": "5", "validity_days": "366"}, None, {"validity_days"}),
         ({"kind": "fixed_amount", "value": "5", "validity_days": "7.5"}, None, {"validity_days"}),

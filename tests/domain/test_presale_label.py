@@ -40,12 +40,16 @@ def test_default_label_in_the_shops_language(locale, expected):
     assert presale_title("Blue shirt", OCT_20, locale) == expected
 
 
-@pytest.mark.parametrize(("day", "text"), [(date(2027, 1, 5), "Jan 5"), (date(2026, 12, 31), "Dec 31"), (date(2026, 5, 1), "May 1")])
+@pytest.mark.parametrize(
+    ("day", "text"), [(date(2027, 1, 5), "Jan 5"), (date(2026, 12, 31), "Dec 31"), (date(2026, 5, 1), "May 1")]
+)
 def test_english_month_names_come_from_babel(day, text):
     assert presale_label(day, "en").suffix == f" [Pre-order – ships {text}]"
 
 
-@pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "zh-CN"), ("zh", "zh-CN"), ("zh_TW", "zh-TW"), ("de", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    ("locale", "expected"), [("zh-CN", "zh-CN"), ("zh", "zh-CN"), ("zh_TW", "zh-TW"), ("de", "en"), (None, "en")]
+)
 def test_label_locale(locale, expected):
     assert label_locale(locale) == expected
 

@@ -295,7 +295,11 @@ def test_operations_have_json_history():
     history = [op.history() for op in plan.operations]
     json.dumps(history)
     assert history[0] == {"field": "status", "before": "ACTIVE", "after": "DRAFT"}
-    assert history[1] == {"field": "variants", "before": {"v1": "CONTINUE", "v2": "CONTINUE"}, "after": {"v1": "DENY", "v2": "DENY"}}
+    assert history[1] == {
+        "field": "variants",
+        "before": {"v1": "CONTINUE", "v2": "CONTINUE"},
+        "after": {"v1": "DENY", "v2": "DENY"},
+    }
     assert {"field": "ship_by", "before": "2026-10-20", "after": None} in history
 
 
@@ -366,7 +370,8 @@ def merchant_edits(draw, product):
     for vid in draw(st.lists(st.sampled_from(sorted(edited.variants) or ["none"]), unique=True)):
         if vid in edited.variants:
             state = edited.variants[vid]
-            edited = replace(edited, variants={**edited.variants, vid: replace(state, inventory_policy=draw(st.sampled_from(list(P))))})
+            policy = draw(st.sampled_from(list(P)))
+            edited = replace(edited, variants={**edited.variants, vid: replace(state, inventory_policy=policy)})
     return edited, choice, kept_title
 
 
