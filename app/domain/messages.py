@@ -16,12 +16,19 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.domain.locales import SUPPORTED, format_day, format_moment, format_money
-from app.domain.sms_segments import count_segments
+from app.domain.locales import (
+    NO_DATE_TEXT,
+    REASONS,
+    SUPPORTED,
+    format_coupon_value,
+    format_day,
+    format_moment,
+    format_money,
+)
+from app.domain.sms_segments import count_segments, gsm_friendly
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "messages"
 PARTS = ("subject", "txt", "html", "sms")
-Part = Literal["subject", "txt", "html", "sms"]
 Choice = Literal["wait", "substitute", "refund"]
 
 
@@ -61,11 +68,13 @@ class Item:
 
 @dataclass(frozen=True)
 class Compensation:
-    """A coupon we give: its code, its value in the shop currency, and its last valid day."""
+    """A coupon we give: its code, its value (an amount in the shop currency, a percentage, or free shipping)."""
 
     code: str
-    amount: Decimal
+    amount: Decimal | None = None
     ends_on: date | None = None
+    percent: Decimal | None = None
+    free_shipping: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,57 +146,11 @@ class IncompleteFacts(ValueError):
     """The facts lack something this kind of message cannot be written without."""
 
 
-REASONS = {
-    "supplier_delay": {
-        "en": "our supplier's shipment to us is running late",
-        "zh-CN": "供应商给我们的发货延误了",
-        "zh-TW": "供應商給我們的出貨延誤了",
-    },
-    "oversold": {
-        "en": "our stock count was wrong and we sold more than we had; that mistake is ours",
-        "zh-CN": "我们的库存数字出了错，卖出的数量超过了实际库存，这是我们的失误",
-        "zh-TW": "我們的庫存數字出了錯，賣出的數量超過實際庫存，這是我們的疏失",
-    },
-    "damaged": {
-        "en": "the units we had set aside for you were damaged, and we won't send you a damaged one",
-        "zh-CN": "为您预留的商品有损坏，我们不会把有损坏的商品寄给您",
-        "zh-TW": "為您預留的商品有損壞，我們不會把有損壞的商品寄給您",
-    },
-    "production_delay": {
-        "en": "the maker needs more time to finish this batch",
-        "zh-CN": "这一批商品的制作需要更多时间",
-        "zh-TW": "這一批商品的製作需要更多時間",
-    },
-    "customs_delay": {
-        "en": "the shipment is held up in customs",
-        "zh-CN": "这批货在海关清关时被耽搁了",
-        "zh-TW": "這批貨在海關通關時被耽擱了",
-    },
-    "high_demand": {
-        "en": "far more people ordered it than we planned for",
-        "zh-CN": "订购的人远远超出了我们的预期",
-        "zh-TW": "訂購的人遠遠超出了我們的預期",
-    },
-    "quality_hold": {
-        "en": "the latest batch didn't pass our quality check, so we sent it back",
-        "zh-CN": "最新一批没有通过我们的质量检查，已经退回",
-        "zh-TW": "最新一批沒有通過我們的品質檢查，已經退回",
-    },
-}
-
-NO_DATE_TEXT = {
-    "en": "We don't have a confirmed restock date yet, and we won't guess one. "
-    "We'll write to you the day our supplier confirms it.",
-    "zh-CN": "供应商目前还没有给出确定的到货日期，我们不想随口估计。日期一经确认，我们当天就会通知您。",
-    "zh-TW": "供應商目前還沒有提供確定的到貨日期，我們不想隨口估計。日期一經確認，我們當天就會通知您。",
-}
-
-
 class MerchantSandbox(SandboxedEnvironment):
     """The sandbox, also refusing the few operations that could exhaust a worker's memory."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
-    _unsafe_text_methods = frozenset({"format", "format_map", "center", "ljust", "rjust", "zfill", "expandtabs"})
+    _unsafe_text_methods = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
@@ -197,6 +160,13 @@ class MerchantSandbox(SandboxedEnvironment):
         if operator == "*" and _repeats_too_much(left, right):
             raise SecurityError("repeating text or lists more than 1000 times is not available in message templates")
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        if getattr(value, "__name__", None) in ("format", "format_map") and isinstance(
+            getattr(value, "__self__", None), str
+        ):
+            raise SecurityError("str.format is not available in message templates")
+        return super().wrap_str_format(value)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str) and attr in self._unsafe_text_methods:
@@ -284,27 +254,36 @@ def _name(item: Item, locale: str) -> str:
     return f"{item.title} ({variant})" if locale == "en" else f"{item.title}（{variant}）"
 
 
+def _money(amount: Any, currency: str, locale: str) -> str:
+    """An amount written for the locale; a Money value brings its own currency."""
+    if hasattr(amount, "currency"):
+        return format_money(amount.amount, amount.currency, locale)
+    return format_money(amount, currency, locale)
+
+
 def _coupon(value: Compensation | None, currency: str, locale: str) -> dict | None:
     if value is None:
         return None
-    ends_on = format_day(value.ends_on, locale) if value.ends_on else None
-    return {"code": value.code, "amount": format_money(value.amount, currency, locale), "ends_on": ends_on}
+    amount = _money(value.amount, currency, locale) if value.amount is not None else None
+    return {
+        "code": value.code,
+        "amount": format_coupon_value(amount, value.percent, value.free_shipping, locale),
+        "ends_on": format_day(value.ends_on, locale) if value.ends_on else None,
+    }
 
 
 def _options(options: Options, currency: str, locale: str) -> dict:
     wait, substitute, refund = options.wait, options.substitute, options.refund
     return {
-        "wait": wait
-        and {
+        "wait": wait and {
             "link": wait.link,
             "priority_shipping": wait.priority_shipping,
             "compensation": _coupon(wait.compensation, currency, locale),
         },
         "substitute": substitute and {"link": substitute.link, "title": substitute.title},
-        "refund": refund
-        and {
+        "refund": refund and {
             "link": refund.link,
-            "amount": format_money(refund.amount, currency, locale),
+            "amount": _money(refund.amount, currency, locale),
             "days": refund.arrives_within_days,
             "compensation": _coupon(refund.compensation, currency, locale),
         },
@@ -358,13 +337,10 @@ def build_context(kind: str, locale: str, facts: MessageFacts) -> dict[str, Any]
     }
 
 
-# Typographic characters that would force an English SMS into UCS-2 (70 characters a segment).
-_GSM_FRIENDLY = str.maketrans(
-    {"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "–": "-", "—": "-",
-     "―": "-", "•": "-", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": ""}
-)
 # Shortening steps for SMS (shop name, item name) so a long name costs words, not a third segment.
 _SMS_CLIPS = ((40, 60), (24, 32), (16, 18), (12, 10), (10, 6))
+# The last resort: an item name that still does not fit (say, Chinese in an English SMS) is not named.
+_UNNAMED_ITEM = {"en": "your item", "zh-CN": "商品", "zh-TW": "商品"}
 
 
 def clip(text: str, limit: int) -> str:
@@ -377,7 +353,7 @@ def _tidy(part: str, text: str, locale: str) -> str:
         return " ".join(text.split())
     if part == "sms":
         text = " ".join(text.split())
-        return text.translate(_GSM_FRIENDLY) if locale == "en" else text
+        return gsm_friendly(text) if locale == "en" else text
     if part == "txt":
         text = "\n".join(line.rstrip() for line in text.splitlines())
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
@@ -398,10 +374,11 @@ def render_part(kind: str, locale: str, part: str, facts: MessageFacts, *, sourc
     context = build_context(kind, locale, facts)
     if part != "sms":
         return _tidy(part, template.render(context), locale)
-    text = ""
-    for shop_limit, item_limit in _SMS_CLIPS:
-        clipped = {"sms_shop": clip(facts.shop.name, shop_limit), "sms_item": clip(context["first_item"], item_limit)}
-        text = _tidy(part, template.render({**context, **clipped}), locale)
+    shop, item = facts.shop.name, context["first_item"]
+    attempts = [(clip(shop, shop_limit), clip(item, item_limit)) for shop_limit, item_limit in _SMS_CLIPS]
+    attempts.append((clip(shop, _SMS_CLIPS[-1][0]), _UNNAMED_ITEM[locale]))
+    for sms_shop, sms_item in attempts:
+        text = _tidy(part, template.render({**context, "sms_shop": sms_shop, "sms_item": sms_item}), locale)
         if count_segments(text).segments <= 2:
             break
     return text

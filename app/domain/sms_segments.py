@@ -58,3 +58,15 @@ def count_segments(text: str) -> SegmentInfo:
     if units <= SINGLE_LIMIT[encoding]:
         return SegmentInfo(encoding, units, 1)
     return SegmentInfo(encoding, units, _parts(costs, PART_LIMIT[encoding]))
+
+
+# Typographic characters that would force an English SMS into UCS-2 (70 characters a segment).
+_GSM_FRIENDLY = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "–": "-", "—": "-",
+     "―": "-", "•": "-", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": ""}
+)
+
+
+def gsm_friendly(text: str) -> str:
+    """The text with typographic quotes, dashes and spaces replaced by their GSM 03.38 look-alikes."""
+    return text.translate(_GSM_FRIENDLY)

@@ -12,9 +12,9 @@ from decimal import Decimal
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 
+from app.domain.locales import NO_DATE_TEXT
 from app.domain.messages import (
     MARKETING_KINDS,
-    NO_DATE_TEXT,
     ORDER_KINDS,
     Compensation,
     Item,
@@ -148,8 +148,10 @@ def _contact(rendered: _Rendered) -> str | None:
 
 
 def _not_vague(rendered: _Rendered) -> str | None:
-    found = VAGUE[rendered.locale].search(rendered.dated)
-    return f"uses vague wording (“{found.group(0)}”): give the date, or the honest no-date wording" if found else None
+    for text in (rendered.dated, rendered.undated):
+        if found := VAGUE[rendered.locale].search(text):
+            return f"uses vague wording (“{found.group(0)}”): give the date, or the honest no-date wording"
+    return None
 
 
 def _shop_first(rendered: _Rendered) -> str | None:
@@ -166,7 +168,8 @@ def _two_segments(rendered: _Rendered) -> str | None:
     worst = max((count_segments(text) for text in (rendered.dated, rendered.undated)), key=lambda s: s.segments)
     if worst.segments <= 2:
         return None
-    return f"is {worst.segments} SMS segments on the sample ({worst.characters} {worst.encoding} characters); keep it to 2"
+    cost = f"{worst.characters} {worst.encoding} characters"
+    return f"is {worst.segments} SMS segments on the sample ({cost}); keep it to 2"
 
 
 def _opt_out(rendered: _Rendered) -> str | None:

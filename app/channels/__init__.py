@@ -1,0 +1,1 @@
+"""How messages leave: one small interface per channel, with backends chosen by configuration."""
