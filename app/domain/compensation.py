@@ -1,4 +1,8 @@
-"""What a customer gets for a stockout, per option (wait, substitute, refund): rules, presets and coupon codes."""
+"""What a customer gets for a stockout, per option (wait, substitute, refund): grants and coupon codes.
+
+The rules live in compensation_rules, the presets in compensation_presets and the admin form's checks in
+compensation_forms; their public names are imported here too, so callers keep importing from this module.
+"""
 
 from __future__ import annotations
 
@@ -8,53 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import Enum
 
+from app.domain.compensation_forms import validate_rule
+from app.domain.compensation_presets import PRESETS, CompensationPreset, preset
+from app.domain.compensation_rules import (
+    PERCENT_KINDS,
+    VALUED_KINDS,
+    CompensationKind,
+    CompensationRule,
+    Option,
+)
 from app.domain.locales import format_day, format_money, resolve_locale
 from app.domain.money import CurrencyMismatch, Money, MoneyError, to_decimal
-
-
-class Option(str, Enum):
-    WAIT = "wait"
-    SUBSTITUTE = "substitute"
-    REFUND = "refund"
-
-
-class CompensationKind(str, Enum):
-    PERCENT_OF_ORDER = "percent_of_order"
-    PERCENT_OF_AFFECTED_LINES = "percent_of_affected_lines"
-    PERCENT_OF_REFUND = "percent_of_refund"
-    FIXED_AMOUNT = "fixed_amount"
-    FREE_SHIPPING = "free_shipping"
-    NONE = "none"
-
-
-PERCENT_KINDS = frozenset(
-    {CompensationKind.PERCENT_OF_ORDER, CompensationKind.PERCENT_OF_AFFECTED_LINES, CompensationKind.PERCENT_OF_REFUND}
-)
-_VALUED_KINDS = PERCENT_KINDS | {CompensationKind.FIXED_AMOUNT}
-_AMOUNT_FIELDS = ("value", "floor", "cap", "minimum_order", "cover_price_difference_up_to")
-_LARGEST_AMOUNT = Decimal(10) ** 8
-
-
-@dataclass(frozen=True)
-class CompensationRule:
-    """How one option is compensated; amounts are in the shop's currency, `value` is a percentage for percent kinds."""
-
-    kind: CompensationKind = CompensationKind.NONE
-    value: Decimal = Decimal(0)
-    floor: Decimal | None = None
-    cap: Decimal | None = None
-    minimum_order: Decimal | None = None
-    validity_days: int = 30
-    priority_shipping: bool = False
-    cover_price_difference_up_to: Decimal | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", CompensationKind(self.kind))
-        for name in _AMOUNT_FIELDS:
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, to_decimal(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -182,7 +151,7 @@ def grant_for(
 
 def _coupon_amount(rule: CompensationRule, order: OrderFacts, refund_amount: Money | None) -> Money | None:
     """The coupon's money value: the percentage of its base or the fixed amount, held between floor and cap."""
-    if rule.kind not in _VALUED_KINDS:
+    if rule.kind not in VALUED_KINDS:
         return None
     if rule.kind == CompensationKind.FIXED_AMOUNT:
         raw = Money(rule.value, order.currency)
@@ -232,152 +201,6 @@ def _plain_number(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
-
-@dataclass(frozen=True)
-class CompensationPreset:
-    """A ready-made set of rules for all three options, with a stable id and names in our languages."""
-
-    id: str
-    names: Mapping[str, str]
-    rules: Mapping[Option, CompensationRule]
-
-    def name(self, locale: str | None) -> str:
-        return self.names[resolve_locale(locale, None)]
-
-
-def _for_every_option(rule: CompensationRule) -> dict[Option, CompensationRule]:
-    return {option: rule for option in Option}
-
-
-_GOODWILL = Decimal(8)
-PRESETS: tuple[CompensationPreset, ...] = (
-    CompensationPreset(
-        "platform_standard",
-        {"en": "Platform standard — 5 % of the order, at most 30",
-         "zh-CN": "平台标准：订单金额的 5%，最多 30", "zh-TW": "平台標準：訂單金額的 5%，最多 30"},
-        _for_every_option(CompensationRule(CompensationKind.PERCENT_OF_ORDER, Decimal(5), cap=Decimal(30))),
-    ),
-    CompensationPreset(
-        "marketplace_late_shipment",
-        {"en": "Marketplace late-shipment rule — 10 %, at least 5, at most 100",
-         "zh-CN": "电商平台延迟发货规则：10%，最少 5，最多 100", "zh-TW": "電商平台延遲出貨規則：10%，最少 5，最多 100"},
-        _for_every_option(
-            CompensationRule(CompensationKind.PERCENT_OF_ORDER, Decimal(10), floor=Decimal(5), cap=Decimal(100))
-        ),
-    ),
-    CompensationPreset(
-        "goodwill",
-        {"en": "Goodwill — 8 % of the refund", "zh-CN": "善意补偿：退款金额的 8%", "zh-TW": "善意補償：退款金額的 8%"},
-        # Waiting or taking a substitute refunds nothing, so those options get 8 % of the affected lines instead.
-        {
-            Option.WAIT: CompensationRule(CompensationKind.PERCENT_OF_AFFECTED_LINES, _GOODWILL),
-            Option.SUBSTITUTE: CompensationRule(CompensationKind.PERCENT_OF_AFFECTED_LINES, _GOODWILL),
-            Option.REFUND: CompensationRule(CompensationKind.PERCENT_OF_REFUND, _GOODWILL),
-        },
-    ),
-    CompensationPreset(
-        "waiting_reward",
-        {"en": "Waiting reward — fixed 20, priority shipping",
-         "zh-CN": "等待奖励：固定 20，优先发货", "zh-TW": "等待獎勵：固定 20，優先出貨"},
-        {
-            Option.WAIT: CompensationRule(CompensationKind.FIXED_AMOUNT, Decimal(20), priority_shipping=True),
-            Option.SUBSTITUTE: CompensationRule(),
-            Option.REFUND: CompensationRule(),
-        },
-    ),
-)
-
-
-def preset(preset_id: str) -> CompensationPreset:
-    """The preset with this id, or ValueError naming the ones there are."""
-    for candidate in PRESETS:
-        if candidate.id == preset_id:
-            return candidate
-    raise ValueError(f"unknown compensation preset {preset_id!r}; choose one of {[p.id for p in PRESETS]}")
-
-
-def validate_rule(
-    data: Mapping[str, object], option: Option | str | None = None
-) -> tuple[CompensationRule | None, dict[str, str]]:
-    """Check an admin form's rule; returns the rule, or None and a message per field that is wrong."""
-    errors: dict[str, str] = {}
-    try:
-        kind = CompensationKind(str(data.get("kind") or "").strip())
-    except ValueError:
-        kind = CompensationKind.NONE
-        errors["kind"] = f"choose one of: {', '.join(k.value for k in CompensationKind)}"
-    amounts = {name: _form_amount(data.get(name), name, errors) for name in _AMOUNT_FIELDS}
-    value = amounts["value"]
-    if kind in _VALUED_KINDS and "value" not in errors:
-        if value is None or value == 0:
-            errors["value"] = "enter a value greater than 0"
-        elif kind in PERCENT_KINDS and value > 100:
-            errors["value"] = "a percentage cannot be more than 100"
-    floor, cap = amounts["floor"], amounts["cap"]
-    if floor is not None and cap is not None and cap < floor and "cap" not in errors:
-        errors["cap"] = "the cap must not be less than the floor"
-    validity_days = _form_days(data.get("validity_days"), errors)
-    priority_shipping = _form_flag(data.get("priority_shipping"), "priority_shipping", errors)
-    if option is not None:
-        _check_option_fit(Option(option), kind, priority_shipping, amounts, errors)
-    if errors:
-        return None, errors
-    rule = CompensationRule(
-        kind=kind, value=value or Decimal(0), floor=floor, cap=cap, minimum_order=amounts["minimum_order"],
-        validity_days=validity_days, priority_shipping=priority_shipping,
-        cover_price_difference_up_to=amounts["cover_price_difference_up_to"],
-    )
-    return rule, {}
-
-
-def _form_amount(raw: object, name: str, errors: dict[str, str]) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        amount = to_decimal(raw)
-    except MoneyError:
-        errors[name] = "enter a number like 12.50"
-        return None
-    if amount < 0:
-        errors[name] = "must not be negative"
-    elif amount >= _LARGEST_AMOUNT or amount.as_tuple().exponent < -4:
-        # The rules table stores NUMERIC(12, 4).
-        errors[name] = "enter at most 8 digits before the decimal point and 4 after it"
-    else:
-        return amount
-    return None
-
-
-def _form_days(raw: object, errors: dict[str, str]) -> int:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return 30
-    text = str(raw).strip()
-    if isinstance(raw, bool) or not re.fullmatch(r"\d+", text) or not 1 <= int(text) <= 365:
-        errors["validity_days"] = "enter a whole number of days from 1 to 365"
-        return 30
-    return int(text)
-
-
-def _form_flag(raw: object, name: str, errors: dict[str, str]) -> bool:
-    text = str(raw).strip().lower() if raw is not None else ""
-    if text in ("", "0", "false", "off", "no"):
-        return False
-    if text in ("1", "true", "on", "yes"):
-        return True
-    errors[name] = "must be on or off"
-    return False
-
-
-def _check_option_fit(
-    option: Option, kind: CompensationKind, priority: bool, amounts: dict, errors: dict[str, str]
-) -> None:
-    """Refuse settings that mean nothing for this option."""
-    if kind == CompensationKind.PERCENT_OF_REFUND and option != Option.REFUND:
-        errors.setdefault("kind", "a percentage of the refund fits only the refund option")
-    if priority and option != Option.WAIT:
-        errors.setdefault("priority_shipping", "priority shipping fits only the wait option")
-    if amounts["cover_price_difference_up_to"] and option != Option.SUBSTITUTE:
-        errors.setdefault("cover_price_difference_up_to", "covering a price difference fits only the substitute option")
 
 
 def sample_coupon(

@@ -1,20 +1,13 @@
-"""What a customer receives: one message kind, in their language, from plain facts, in four parts."""
+"""What a customer receives: one message kind, in their language, from plain facts, in four parts.
+
+The facts live in message_facts and the template sandbox in message_sandbox; their public names are imported
+here too, so callers keep importing from this module.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from enum import StrEnum
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
-
-from jinja2 import FileSystemLoader, StrictUndefined, Template
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import Any
 
 from app.domain.locales import (
     NO_DATE_TEXT,
@@ -25,226 +18,35 @@ from app.domain.locales import (
     format_moment,
     format_money,
 )
+from app.domain.message_facts import (
+    MARKETING_KINDS,
+    ORDER_KINDS,
+    Choice,
+    Compensation,
+    ComposedMessage,
+    IncompleteFacts,
+    Item,
+    MessageFacts,
+    MessageKind,
+    Options,
+    RefundOption,
+    Shop,
+    SubstituteOption,
+    TemplateOverrides,
+    WaitOption,
+    missing_facts,
+)
+from app.domain.message_sandbox import (
+    TEMPLATES_DIR,
+    MerchantSandbox,
+    compile_template,
+    default_source,
+    environment,
+    template_name,
+)
 from app.domain.sms_segments import count_segments, gsm_friendly
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "messages"
 PARTS = ("subject", "txt", "html", "sms")
-Choice = Literal["wait", "substitute", "refund"]
-
-
-class MessageKind(StrEnum):
-    STOCKOUT_NOTICE = "stockout_notice"
-    BACKORDER_UPDATE = "backorder_update"
-    RESTOCK = "restock"
-    SHIPPED = "shipped"
-    REFUND_DONE = "refund_done"
-    COMPENSATION_COUPON = "compensation_coupon"
-    BACK_IN_STOCK = "back_in_stock"
-    SATISFACTION_FOLLOWUP = "satisfaction_followup"
-    CHOICE_CONFIRMED = "choice_confirmed"
-    DEFAULT_APPLIED = "default_applied"
-
-
-MARKETING_KINDS = frozenset({MessageKind.BACK_IN_STOCK})
-
-
-@dataclass(frozen=True)
-class Shop:
-    name: str
-    contact_email: str
-    contact_phone: str | None = None
-    currency: str = "USD"
-    locale: str = "en"
-    timezone: str = "UTC"
-    sms_opt_out_on_transactional: bool = True
-
-
-@dataclass(frozen=True)
-class Item:
-    title: str
-    variant_title: str | None = None
-    quantity_short: int = 1
-
-
-@dataclass(frozen=True)
-class Compensation:
-    """A coupon we give: its code, its value (an amount in the shop currency, a percentage, or free shipping)."""
-
-    code: str
-    amount: Decimal | None = None
-    ends_on: date | None = None
-    percent: Decimal | None = None
-    free_shipping: bool = False
-
-
-@dataclass(frozen=True)
-class WaitOption:
-    link: str
-    compensation: Compensation | None = None
-    priority_shipping: bool = False
-
-
-@dataclass(frozen=True)
-class SubstituteOption:
-    link: str
-    title: str
-
-
-@dataclass(frozen=True)
-class RefundOption:
-    link: str
-    amount: Decimal
-    arrives_within_days: int = 10
-    compensation: Compensation | None = None
-
-
-@dataclass(frozen=True)
-class Options:
-    """The offer as presented; for confirmations and refunds, the option concerned."""
-
-    wait: WaitOption | None = None
-    substitute: SubstituteOption | None = None
-    refund: RefundOption | None = None
-
-
-@dataclass(frozen=True)
-class MessageFacts:
-    shop: Shop
-    items: tuple[Item, ...]
-    order_name: str | None = None
-    customer_first_name: str | None = None
-    reason_code: str | None = None
-    show_reason: bool = False
-    restock_date: date | None = None
-    previous_restock_date: date | None = None
-    options: Options = field(default_factory=Options)
-    choice: Choice | None = None
-    default_choice: Choice | None = None
-    deadline: datetime | None = None
-    compensation: Compensation | None = None
-    choice_link: str | None = None
-    cancel_link: str | None = None
-    unsubscribe_link: str | None = None
-    product_link: str | None = None
-    tracking_link: str | None = None
-    rating_links: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ComposedMessage:
-    subject: str
-    text: str
-    html: str
-    sms: str
-
-
-# Merchant-edited sources keyed by (kind, locale, part); missing keys fall back to our templates.
-TemplateOverrides = Mapping[tuple[str, str, str], str]
-
-
-class IncompleteFacts(ValueError):
-    """The facts lack something this kind of message cannot be written without."""
-
-
-class MerchantSandbox(SandboxedEnvironment):
-    """The sandbox, also refusing the few operations that could exhaust a worker's memory."""
-
-    intercepted_binops = frozenset({"*", "**", "%"})
-    _unsafe_text_methods = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "%" and isinstance(left, str):
-            raise SecurityError("%-formatting is not available in message templates")
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("powers above 64 are not available in message templates")
-        if operator == "*" and _repeats_too_much(left, right):
-            raise SecurityError("repeating text or lists more than 1000 times is not available in message templates")
-        return super().call_binop(context, operator, left, right)
-
-    def wrap_str_format(self, value: Any) -> Any:
-        if getattr(value, "__name__", None) in ("format", "format_map") and isinstance(
-            getattr(value, "__self__", None), str
-        ):
-            raise SecurityError("str.format is not available in message templates")
-        return super().wrap_str_format(value)
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str) and attr in self._unsafe_text_methods:
-            return False
-        return super().is_safe_attribute(obj, attr, value)
-
-
-def _repeats_too_much(left: Any, right: Any) -> bool:
-    for sequence, count in ((left, right), (right, left)):
-        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int) and count > 1000:
-            return True
-    return False
-
-
-@lru_cache(maxsize=2)
-def environment(html: bool) -> MerchantSandbox:
-    """The sandbox our templates and merchants' edits render in; HTML parts autoescape."""
-    env = MerchantSandbox(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=html,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-    for name in ("center", "format", "indent", "slice", "wordwrap"):
-        env.filters.pop(name, None)
-    return env
-
-
-def template_name(kind: str, locale: str, part: str) -> str:
-    return f"{MessageKind(kind).value}/{locale}.{part}.j2"
-
-
-def compile_template(part: str, source: str) -> Template:
-    """A merchant's template source, compiled in the sandbox for that part."""
-    return environment(part == "html").from_string(source)
-
-
-def default_source(kind: str, locale: str, part: str) -> str:
-    """Our own template text, the starting point for a merchant's edit."""
-    return (TEMPLATES_DIR / template_name(kind, locale, part)).read_text(encoding="utf-8")
-
-
-_REQUIRED = {
-    MessageKind.STOCKOUT_NOTICE: ("order_name", "choice_link"),
-    MessageKind.BACKORDER_UPDATE: ("order_name", "cancel_link"),
-    MessageKind.RESTOCK: ("order_name",),
-    MessageKind.SHIPPED: ("order_name",),
-    MessageKind.REFUND_DONE: ("order_name", "options.refund"),
-    MessageKind.COMPENSATION_COUPON: ("compensation",),
-    MessageKind.BACK_IN_STOCK: ("product_link", "unsubscribe_link"),
-    MessageKind.SATISFACTION_FOLLOWUP: ("order_name", "choice_link", "rating_links"),
-    MessageKind.CHOICE_CONFIRMED: ("order_name", "choice", "options.<choice>"),
-    MessageKind.DEFAULT_APPLIED: ("order_name", "choice", "options.<choice>", "deadline"),
-}
-
-
-# Kinds that speak about one order, so their messages must name it.
-ORDER_KINDS = frozenset(kind for kind, needs in _REQUIRED.items() if "order_name" in needs)
-
-
-def missing_facts(kind: str, facts: MessageFacts) -> list[str]:
-    """The facts this kind needs that are absent; empty when the message can be written."""
-    missing = [] if facts.items else ["items"]
-    for need in _REQUIRED[MessageKind(kind)]:
-        if need == "options.<choice>":
-            if facts.choice and getattr(facts.options, facts.choice) is None:
-                missing.append(f"options.{facts.choice}")
-        elif need == "options.refund":
-            if facts.options.refund is None:
-                missing.append(need)
-        elif need == "rating_links":
-            if len(facts.rating_links) != 5:
-                missing.append("rating_links (five, for scores 1 to 5)")
-        elif not getattr(facts, need):
-            missing.append(need)
-    return missing
 
 
 def _name(item: Item, locale: str) -> str:

@@ -1,227 +1,33 @@
-"""The writes to Shopify that switch a product, and those that put back exactly what the app changed.
+"""Planning the writes to Shopify that switch a product, and those that put back exactly what the app changed.
 
 Every plan is computed from the product as it is now and the record of what the app did before, so
 restoring undoes only the app's own changes that are still in place and keeps whatever the merchant
-changed in between.
+changed in between. The product's state lives in product_state and the typed writes in
+product_operations; their public names are imported here too, so callers keep importing from this module.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from enum import Enum
-from typing import ClassVar
 
 from app.domain.catalogue_policy import CatalogueAction, CatalogueDecision, DelistMode, Scope
 from app.domain.presale_label import PRESALE_TAG, PresaleLabel, presale_label, strip_presale_label
-
-
-class ProductStatus(str, Enum):
-    ACTIVE = "ACTIVE"
-    ARCHIVED = "ARCHIVED"
-    DRAFT = "DRAFT"
-    UNLISTED = "UNLISTED"
-
-
-class InventoryPolicy(str, Enum):
-    DENY = "DENY"
-    CONTINUE = "CONTINUE"
-
-
-@dataclass(frozen=True)
-class VariantState:
-    inventory_policy: InventoryPolicy
-    tracked: bool = True
-
-
-@dataclass(frozen=True)
-class ProductSnapshot:
-    """The parts of a product the app may change, as read from Shopify."""
-
-    product_id: str
-    title: str
-    status: ProductStatus
-    tags: frozenset[str]
-    published_on_online_store: bool
-    variants: Mapping[str, VariantState]
-    ship_by: date | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "status", ProductStatus(self.status))
-        object.__setattr__(self, "tags", frozenset(self.tags))
-        object.__setattr__(self, "variants", dict(self.variants))
-
-
-@dataclass(frozen=True)
-class AppliedChanges:
-    """What the app changed on a product, with the originals it needs to put back."""
-
-    original_title: str | None = None
-    label: PresaleLabel | None = None
-    tag_added: str | None = None
-    flipped_variants: Mapping[str, InventoryPolicy] = field(default_factory=dict)
-    unpublished: bool = False
-    drafted_from: ProductStatus | None = None
-    ship_by_set: date | None = None
-    ship_by_before: date | None = None
-
-    def is_empty(self) -> bool:
-        return self == AppliedChanges()
-
-    def to_json(self) -> dict:
-        """A JSON-safe dict for storing."""
-        return _plain(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping | str | None) -> AppliedChanges:
-        """Read what to_json stored (a dict or its JSON text); missing keys mean the app changed nothing there."""
-        data = json.loads(data) if isinstance(data, str) else dict(data or {})
-        day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
-        return cls(
-            original_title=data.get("original_title"),
-            label=PresaleLabel(**data["label"]) if data.get("label") else None,
-            tag_added=data.get("tag_added"),
-            flipped_variants={vid: InventoryPolicy(p) for vid, p in (data.get("flipped_variants") or {}).items()},
-            unpublished=bool(data.get("unpublished")),
-            drafted_from=ProductStatus(data["drafted_from"]) if data.get("drafted_from") else None,
-            ship_by_set=day(data.get("ship_by_set")),
-            ship_by_before=day(data.get("ship_by_before")),
-        )
-
-
-def _plain(value: object) -> object:
-    """The value as JSON-safe data: enums by value, dates in ISO form, dataclasses as dicts."""
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {key: _plain(value[key]) for key in sorted(value)}
-    if isinstance(value, (tuple, list, frozenset)):
-        return [_plain(item) for item in value]
-    return value
-
-
-class _Operation:
-    """One write to Shopify; `field` names the snapshot attribute it changes."""
-
-    field: ClassVar[str]
-
-    def history(self) -> dict:
-        """The field changed and its JSON-safe before and after, for the change history."""
-        return {"field": self.field, "before": _plain(self.before), "after": _plain(self.after)}
-
-
-@dataclass(frozen=True)
-class SetTitle(_Operation):
-    field: ClassVar[str] = "title"
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class AddTags(_Operation):
-    field: ClassVar[str] = "tags"
-    tags: tuple[str, ...]
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RemoveTags(_Operation):
-    field: ClassVar[str] = "tags"
-    tags: tuple[str, ...]
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class VariantPolicyChange:
-    variant_id: str
-    before: InventoryPolicy
-    after: InventoryPolicy
-
-
-@dataclass(frozen=True)
-class SetVariantPolicies(_Operation):
-    """All inventory-policy changes of one product, for one productVariantsBulkUpdate."""
-
-    field: ClassVar[str] = "variants"
-    changes: tuple[VariantPolicyChange, ...]
-
-    @property
-    def before(self) -> dict[str, InventoryPolicy]:
-        return {change.variant_id: change.before for change in self.changes}
-
-    @property
-    def after(self) -> dict[str, InventoryPolicy]:
-        return {change.variant_id: change.after for change in self.changes}
-
-
-@dataclass(frozen=True)
-class Publish(_Operation):
-    field: ClassVar[str] = "published_on_online_store"
-    before: bool = False
-    after: bool = True
-
-
-@dataclass(frozen=True)
-class Unpublish(_Operation):
-    field: ClassVar[str] = "published_on_online_store"
-    before: bool = True
-    after: bool = False
-
-
-@dataclass(frozen=True)
-class SetStatus(_Operation):
-    field: ClassVar[str] = "status"
-    before: ProductStatus
-    after: ProductStatus
-
-
-@dataclass(frozen=True)
-class SetMetafield(_Operation):
-    """Write the ship-by metafield (presale_label.SHIP_BY_NAMESPACE/KEY/TYPE)."""
-
-    field: ClassVar[str] = "ship_by"
-    before: date | None
-    after: date
-
-
-@dataclass(frozen=True)
-class DeleteMetafield(_Operation):
-    """Delete the ship-by metafield."""
-
-    field: ClassVar[str] = "ship_by"
-    before: date
-    after: None = None
-
-
-Operation = (
-    SetTitle | AddTags | RemoveTags | SetVariantPolicies | Publish | Unpublish | SetStatus
-    | SetMetafield | DeleteMetafield
+from app.domain.product_operations import (
+    AddTags,
+    ChangePlan,
+    DeleteMetafield,
+    Operation,
+    Publish,
+    RemoveTags,
+    SetMetafield,
+    SetStatus,
+    SetTitle,
+    SetVariantPolicies,
+    Unpublish,
+    VariantPolicyChange,
 )
-
-
-@dataclass(frozen=True)
-class ChangePlan:
-    """The writes for one product, in order, and the record of app changes once they are done.
-
-    In dry run the caller records the operations but neither carries them out nor stores `applied`.
-    """
-
-    product_id: str
-    operations: tuple[Operation, ...]
-    applied: AppliedChanges
-    dry_run: bool = False
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.operations
+from app.domain.product_state import AppliedChanges, InventoryPolicy, ProductSnapshot, ProductStatus, VariantState
 
 
 @dataclass(frozen=True)
