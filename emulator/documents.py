@@ -14,7 +14,8 @@ _REWRITES = (
     (re.compile(r"^Unknown argument '(?P<arg>\w+)' on field '(?P<type>\w+)\.(?P<field>\w+)'\..*", re.S),
      "Field '{field}' doesn't accept argument '{arg}'", "argumentNotAccepted",
      lambda m: {"name": m["field"], "typeName": "Field", "argumentName": m["arg"]}),
-    (re.compile(r"^Field '(?P<field>\w+)' argument '(?P<arg>\w+)' of type '.*' is required, but it was not provided\.$"),
+    (re.compile(r"^Argument '(?P<type>\w+)\.(?P<field>\w+)\((?P<arg>\w+):\)' of type '.*' is required, "
+                r"but it was not provided\.$"),
      "Field '{field}' is missing required arguments: {arg}", "missingRequiredArguments",
      lambda m: {"className": "Field", "name": m["field"], "arguments": m["arg"]}),
     (re.compile(r"^Field '(?P<field>\w+)' of type '(?P<type>.+)' must have a selection of subfields\..*", re.S),

@@ -48,19 +48,20 @@ def _field_resolver(registry, schema):
         if spec.args is not None:
             args = {name: value for name, value in args.items() if name in spec.args}
         if spec.scope:
-            _require_scope(info.context.scopes, spec.scope, info.field_name)
+            require_scope(info.context.scopes, spec.scope, info.field_name)
         if info.parent_type is schema.mutation_type:
             return _mutate(spec, source, info, args, info.field_name in required, info.field_name in supported)
         return spec.resolve(source, info, **args)
     return resolve
 
 
-def _require_scope(granted: frozenset, scope: str, field_name: str) -> None:
+def require_scope(granted: frozenset, scope: str, field_name: str) -> None:
     implied = scope.replace("read_", "write_", 1) if scope.startswith("read_") else None
     if scope in granted or (implied and implied in granted):
         return
     raise GraphQLError(f"Access denied for {field_name} field. Required access: `{scope}` access scope.",
-                       extensions={"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes",
+                       extensions={"code": "ACCESS_DENIED",
+                                   "documentation": "https://shopify.dev/api/usage/access-scopes",
                                    "requiredAccess": f"`{scope}` access scope."})
 
 

@@ -41,7 +41,7 @@ def apply(store, shop, changes: list[Change]) -> list:
         if change.available:
             changed.append(level)
     for level in _unique(changed):
-        store.emit(shop, "inventory_levels/update", level_payload(shop, level))
+        store.emit(shop, "inventory_levels/update", lambda: level_payload(shop, level))
     for variant_id, old in before.items():
         variant = shop.variants[variant_id]
         new = shop.variant_available(variant)
@@ -49,9 +49,9 @@ def apply(store, shop, changes: list[Change]) -> list:
             continue
         variant.updated_at = now
         if old > 0 >= new:
-            store.emit(shop, "variants/out_of_stock", variant_payload(shop, variant, old_quantity=old))
+            store.emit(shop, "variants/out_of_stock", lambda: variant_payload(shop, variant, old_quantity=old))
         elif old <= 0 < new:
-            store.emit(shop, "variants/in_stock", variant_payload(shop, variant, old_quantity=old))
+            store.emit(shop, "variants/in_stock", lambda: variant_payload(shop, variant, old_quantity=old))
     return changed
 
 

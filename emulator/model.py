@@ -254,6 +254,7 @@ class Discount:
     applies_on_each_item: bool
     combines_with: dict
     created_at: datetime
+    currency: str
     tags: list[str] = field(default_factory=list)
 
 
@@ -261,9 +262,10 @@ class Discount:
 class WebhookSubscription:
     typename = "WebhookSubscription"
     id: int
+    topic_enum: str
     topic: str
     uri: str
     name: str | None
     include_fields: list[str]
     created_at: datetime
-    api_version: str
+    api_version: dict

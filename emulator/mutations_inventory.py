@@ -2,6 +2,7 @@
 from graphql import GraphQLError
 
 from . import gids, inventory
+from .inputs import refuse_unsupported
 from .payload import Payload, user_error
 from .resolvers_inventory import ZERO_STATES
 
@@ -32,6 +33,8 @@ def set_quantities(obj, info, input):
 
 def _run(info, data: dict, list_key: str, *, absolute: bool) -> Payload:
     store, shop = info.context.store, info.context.shop
+    input_type = "InventorySetQuantitiesInput" if absolute else "InventoryAdjustQuantitiesInput"
+    refuse_unsupported(info, data, input_type, {"reason", "name", "referenceDocumentUri", list_key})
     errors = _check_header(data, absolute)
     deltas, seen = [], set()
     for index, entry in enumerate(data[list_key]):

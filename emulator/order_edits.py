@@ -88,7 +88,7 @@ def commit(store, shop, edit, notify: bool, staff_note: str | None):
             additions.append((line.id, delta))
     edit.committed_at = store.now()
     inventory.apply(store, shop, changes)
-    store.emit(shop, "orders/edited", order_edit_payload(shop, edit, additions, removals, staff_note, notify))
+    store.emit(shop, "orders/edited", lambda: order_edit_payload(shop, edit, additions, removals, staff_note, notify))
     orders.touch(store, shop, order)
     return order
 

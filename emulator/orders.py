@@ -32,11 +32,23 @@ def place_order(store, shop, lines: list[tuple[int, int]], *, customer_id: int |
         _record_payment(store, shop, order, gateway)
     if customer is not None:
         customer.updated_at = now
-    store.emit(shop, "orders/create", order_payload(shop, order))
+    snapshot = _once(lambda: order_payload(shop, order))
+    store.emit(shop, "orders/create", snapshot)
     if paid:
-        store.emit(shop, "orders/paid", order_payload(shop, order))
+        store.emit(shop, "orders/paid", snapshot)
     inventory.apply(store, shop, changes)
     return order
+
+
+def _once(build):
+    """A builder that builds at most once: orders/create and orders/paid share one snapshot."""
+    made = []
+
+    def get():
+        if not made:
+            made.append(build())
+        return made[0]
+    return get
 
 
 def _line_for(store, shop, order, variant_id: int, quantity: int, location_id: int | None) -> LineItem:
@@ -69,7 +81,7 @@ def _primary_locale(shop) -> str:
 def touch(store, shop, order) -> None:
     """Mark the order changed now and announce orders/updated."""
     order.updated_at = store.now()
-    store.emit(shop, "orders/updated", order_payload(shop, order))
+    store.emit(shop, "orders/updated", lambda: order_payload(shop, order))
 
 
 def fulfill(store, shop, order) -> None:
@@ -82,7 +94,7 @@ def fulfill(store, shop, order) -> None:
             changes.append(inventory.Change(item_id, line.location_id, committed=-units))
         line.fulfilled_quantity += units
     inventory.apply(store, shop, changes)
-    store.emit(shop, "orders/fulfilled", order_payload(shop, order))
+    store.emit(shop, "orders/fulfilled", lambda: order_payload(shop, order))
     touch(store, shop, order)
 
 
@@ -101,5 +113,5 @@ def cancel(store, shop, order, *, reason: str = "CUSTOMER", restock: bool = True
                                             committed=-units))
     inventory.apply(store, shop, changes)
     order.updated_at = now
-    store.emit(shop, "orders/cancelled", order_payload(shop, order))
-    store.emit(shop, "orders/updated", order_payload(shop, order))
+    store.emit(shop, "orders/cancelled", lambda: order_payload(shop, order))
+    store.emit(shop, "orders/updated", lambda: order_payload(shop, order))

@@ -13,7 +13,7 @@ def register(reg) -> None:
     reg.attrs("MetafieldsSetUserError", "field", "message", "code", "elementIndex")
     for error_type in ("ProductVariantsBulkUpdateUserError", "InventoryAdjustQuantitiesUserError",
                        "InventorySetQuantitiesUserError", "CustomerEmailMarketingConsentUpdateUserError",
-                       "CustomerSmsMarketingConsentUpdateUserError"):
+                       "CustomerSmsMarketingConsentError"):
         reg.attrs(error_type, "field", "message", "code")
 
 

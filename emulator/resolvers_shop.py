@@ -15,8 +15,10 @@ def register(reg) -> None:
     reg.fields("QueryRoot", scope="read_publications", publications=publications)
     reg.fields("QueryRoot", node=node, nodes=nodes)
     reg.fields("OrderEditSession", id=lambda s, info: s["id"])
-    reg.attrs("Shop", "name", "email", "contactEmail", "myshopifyDomain", "currencyCode", "ianaTimezone")
-    reg.fields("Shop", id=gid_of("Shop"), primaryDomain=primary_domain, url=lambda s, info: f"https://{s.host}")
+    reg.attrs("Shop", "name", "email", "contactEmail")
+    reg.fields("Shop", id=gid_of("Shop"), primaryDomain=primary_domain, url=lambda s, info: f"https://{s.host}",
+               myshopifyDomain=lambda s, info: s.domain, currencyCode=lambda s, info: s.currency,
+               ianaTimezone=lambda s, info: s.timezone)
     reg.fields("Domain", id=lambda d, info: d["id"], host=lambda d, info: d["host"], url=lambda d, info: d["url"],
                sslEnabled=lambda d, info: True)
     reg.attrs("ShopLocale", "locale", "name", "primary", "published")
@@ -39,7 +41,7 @@ def primary_domain(shop, info) -> dict:
 def shop_locales(obj, info, published=None) -> list[dict]:
     found = [{"locale": locale, "name": LOCALE_NAMES.get(locale, locale), "primary": primary, "published": True}
              for locale, primary in info.context.shop.locales]
-    return [entry for entry in found if published is None or entry["published"] == published]
+    return [entry for entry in found if not published or entry["published"]]
 
 
 def _address(location) -> dict:

@@ -42,9 +42,10 @@ def _install_scalars(schema: GraphQLSchema) -> None:
     }
     for name, (serialize, parse) in scalars.items():
         scalar = schema.get_type(name)
-        scalar.serialize = serialize
-        scalar.parse_value = parse
-        scalar.parse_literal = _literal(parse)
+        # graphql-core 3.3 reads the coerce_* attributes; 3.2 reads the older names.
+        scalar.serialize = scalar.coerce_output_value = serialize
+        scalar.parse_value = scalar.coerce_input_value = parse
+        scalar.parse_literal = scalar.coerce_input_literal = _literal(parse)
 
 
 def _literal(parse):

@@ -58,7 +58,10 @@ def _comparer(kind: str, term: Term) -> Callable:
         except InvalidOperation:
             raise GraphQLError(f"Invalid number '{term.value}' in search query") from None
     if kind == "id":
-        return _ordered(int(term.value.rsplit("/", 1)[-1]), term.op)
+        number = term.value.rsplit("/", 1)[-1]
+        if not number.isdigit():
+            raise GraphQLError(f"Invalid id '{term.value}' in search query")
+        return _ordered(int(number), term.op)
     if kind == "contains":
         wanted = term.value.lower()
         return lambda value: value is not None and wanted in str(value).lower()

@@ -30,6 +30,7 @@ class AppRegistration:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     webhook_topics: tuple[str, ...] = DEFAULT_TOPICS
     webhook_api_version: str = "2026-07"
+    redirect_urls: tuple[str, ...] = ()
     name: str = "Stockout Concierge"
     id: int = 7_300_001
 
@@ -171,9 +172,13 @@ class Store:
         shop.publications[publication.id] = publication
         return shop
 
-    def emit(self, shop: Shop, topic: str, payload: dict) -> None:
-        """Record a state change for delivery to whoever is subscribed to `topic` right now."""
-        self._events.append(Event(shop.domain, topic, payload, self.now(), self._destinations(shop, topic)))
+    def emit(self, shop: Shop, topic: str, payload) -> None:
+        """Record a state change for whoever is subscribed to `topic` right now; `payload` may be a builder,
+        called at once (a snapshot) and only when someone listens."""
+        destinations = self._destinations(shop, topic)
+        if destinations:
+            body = payload() if callable(payload) else payload
+            self._events.append(Event(shop.domain, topic, body, self.now(), destinations))
 
     def take_events(self) -> list[Event]:
         with self.lock:

@@ -27,7 +27,7 @@ class _Checker(Visitor):
             if spec is None:
                 self._add(node, f"emulator does not support {type_name}.{name}", type_name, name)
                 continue
-            for argument in node.arguments:
+            for argument in node.arguments or ():
                 if spec.args is not None and argument.name.value not in spec.args:
                     self._add(argument, f"emulator does not support argument {type_name}.{name}"
                                         f"({argument.name.value}:)", type_name, name)

@@ -1,0 +1,75 @@
+"""The demo clothing shop's catalogue and customers: plain data, read by seed.py."""
+
+LOCATIONS = (
+    ("上海中心仓 Shanghai Central Warehouse", {"address1": "浦东新区张江路 88 号", "city": "上海", "province": "Shanghai",
+                                         "country": "China", "countryCode": "CN", "zip": "201203"}),
+    ("北京三里屯店 Beijing Sanlitun", {"address1": "朝阳区三里屯路 19 号", "city": "北京", "province": "Beijing",
+                                  "country": "China", "countryCode": "CN", "zip": "100027"}),
+    ("广州天河店 Guangzhou Tianhe", {"address1": "天河区天河路 208 号", "city": "广州", "province": "Guangdong",
+                                "country": "China", "countryCode": "CN", "zip": "510620"}),
+)
+
+TOPS = ("S", "M", "L", "XL")
+# (handle, title, product type, price CNY, colours, sizes, tags)
+PRODUCTS = (
+    ("limited-collab-tee", "限量联名T恤", "T恤", "199.00", ("黑色",), ("S", "M", "L"), ("限量", "热卖")),
+    ("classic-crew-tee", "经典圆领T恤", "T恤", "99.00", ("黑色", "白色", "灰色"), TOPS, ("基础款",)),
+    ("oversized-print-tee", "宽松印花T恤", "T恤", "129.00", ("黑色", "米色"), TOPS, ("新品",)),
+    ("breton-stripe-tee", "法式条纹衫", "T恤", "159.00", ("藏青条", "红条"), TOPS, ()),
+    ("pique-polo", "珠地Polo衫", "Polo衫", "199.00", ("白色", "藏青"), TOPS, ()),
+    ("pullover-hoodie", "连帽卫衣", "卫衣", "299.00", ("黑色", "藏青", "燕麦"), TOPS, ("热卖",)),
+    ("zip-hoodie", "拉链开衫卫衣", "卫衣", "329.00", ("灰色", "黑色"), ("M", "L", "XL"), ()),
+    ("kids-hoodie", "儿童卫衣", "卫衣", "199.00", ("黄色", "蓝色"), ("110", "120", "130"), ("童装",)),
+    ("slim-jeans", "修身牛仔裤", "牛仔裤", "399.00", ("深蓝", "浅蓝"), ("28", "30", "32", "34"), ()),
+    ("straight-jeans", "直筒牛仔裤", "牛仔裤", "429.00", ("深蓝", "黑色"), ("28", "30", "32", "34", "36"), ()),
+    ("wide-leg-trousers", "阔腿西裤", "裤装", "359.00", ("黑色", "卡其"), ("S", "M", "L"), ()),
+    ("jogger-pants", "运动束脚裤", "裤装", "249.00", ("灰色", "黑色"), TOPS, ()),
+    ("cargo-shorts", "工装短裤", "裤装", "199.00", ("卡其", "黑色"), ("S", "M", "L"), ("夏季",)),
+    ("linen-shirt", "亚麻衬衫", "衬衫", "329.00", ("白色", "浅蓝"), TOPS, ("夏季",)),
+    ("oxford-shirt", "牛津纺衬衫", "衬衫", "279.00", ("白色", "蓝色"), TOPS, ("基础款",)),
+    ("flannel-shirt", "格纹法兰绒衬衫", "衬衫", "299.00", ("红格", "绿格"), TOPS, ()),
+    ("knit-cardigan", "针织开衫", "针织", "359.00", ("米白", "灰色"), ("S", "M", "L"), ()),
+    ("floral-dress", "碎花连衣裙", "连衣裙", "459.00", ("蓝色", "粉色"), ("XS", "S", "M", "L"), ("新品",)),
+    ("pleated-skirt", "百褶半身裙", "半身裙", "269.00", ("黑色", "卡其"), ("S", "M", "L"), ()),
+    ("denim-jacket", "牛仔夹克", "外套", "599.00", ("蓝色",), TOPS, ()),
+    ("windbreaker", "防风夹克", "外套", "499.00", ("黑色", "橄榄绿"), TOPS, ()),
+    ("light-down-jacket", "轻薄羽绒服", "外套", "899.00", ("黑色", "藏青", "红色"), TOPS, ("冬季", "热卖")),
+    ("wool-coat", "羊毛混纺大衣", "外套", "1299.00", ("驼色", "黑色"), ("S", "M", "L"), ("冬季",)),
+    ("sport-socks-3pack", "运动袜三双装", "配饰", "59.00", ("白色", "黑色"), ("均码",), ()),
+    ("baseball-cap", "棒球帽", "配饰", "129.00", ("黑色", "白色", "卡其"), ("均码",), ()),
+    ("knit-beanie", "针织毛线帽", "配饰", "99.00", ("黑色", "灰色", "红色"), ("均码",), ("冬季",)),
+    ("cashmere-scarf", "羊绒围巾", "配饰", "499.00", ("灰色", "驼色"), ("均码",), ("冬季",)),
+    ("leather-belt", "头层牛皮腰带", "配饰", "259.00", ("黑色", "棕色"), ("均码",), ()),
+    ("canvas-tote", "帆布托特包", "包袋", "149.00", (), (), ()),
+    ("summer-tank", "夏季背心", "T恤", "79.00", ("白色", "黑色"), TOPS, ("夏季",)),
+    ("archived-velvet-blazer", "丝绒西装外套（旧款）", "外套", "799.00", ("酒红",), ("M", "L"), ()),
+    ("draft-rain-parka", "防雨派克大衣（即将上新）", "外套", "999.00", ("黑色",), ("M", "L"), ()),
+)
+STATUS = {"archived-velvet-blazer": "ARCHIVED", "draft-rain-parka": "DRAFT"}
+COLOUR_CODES = {"黑色": "BLK", "白色": "WHT", "灰色": "GRY", "米色": "BEI", "藏青条": "NVS", "红条": "RDS",
+                "藏青": "NVY", "燕麦": "OAT", "黄色": "YLW", "蓝色": "BLU", "深蓝": "DKB", "浅蓝": "LTB",
+                "卡其": "KHK", "红格": "RCK", "绿格": "GCK", "米白": "IVR", "粉色": "PNK", "橄榄绿": "OLV",
+                "红色": "RED", "驼色": "CML", "棕色": "BRN", "酒红": "WIN"}
+# (first, last, email, phone, locale, email marketing, sms marketing)
+CUSTOMERS = (
+    ("伟", "王", "wang.wei@example.cn", "+8613800138001", "zh-CN", "SUBSCRIBED", "SUBSCRIBED"),
+    ("芳", "李", "li.fang@example.cn", "+8613900139002", "zh-CN", "SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("娜", "张", "zhang.na@example.cn", "+8613700137003", "zh-CN", "NOT_SUBSCRIBED", "SUBSCRIBED"),
+    ("强", "刘", "liu.qiang@example.cn", "+8618600186004", "zh-CN", "UNSUBSCRIBED", "UNSUBSCRIBED"),
+    ("敏", "陈", "chen.min@example.cn", "+8615000150005", "zh-CN", "SUBSCRIBED", "SUBSCRIBED"),
+    ("静", "杨", "yang.jing@example.cn", "+8613600136006", "zh-CN", "PENDING", "NOT_SUBSCRIBED"),
+    ("磊", "赵", "zhao.lei@example.cn", "+8618800188007", "zh-CN", "SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("洋", "黄", "huang.yang@example.cn", "+8613500135008", "zh-CN", "NOT_SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("艳", "周", "zhou.yan@example.cn", None, "zh-CN", "SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("杰", "吴", None, "+8613300133010", "zh-CN", "NOT_SUBSCRIBED", "SUBSCRIBED"),
+    ("怡君", "林", "lin.yijun@example.tw", "+886912345011", "zh-TW", "SUBSCRIBED", "SUBSCRIBED"),
+    ("志明", "陳", "chen.zhiming@example.tw", "+886922345012", "zh-TW", "NOT_SUBSCRIBED", "SUBSCRIBED"),
+    ("雅婷", "黃", "huang.yating@example.tw", "+886932345013", "zh-TW", "SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("家豪", "張", "chang.chiahao@example.tw", "+886952345014", "zh-TW", "UNSUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("淑芬", "李", "lee.shufen@example.tw", "+886972345015", "zh-TW", "SUBSCRIBED", "SUBSCRIBED"),
+    ("Emily", "Carter", "emily.carter@example.com", "+14155550116", "en", "SUBSCRIBED", "SUBSCRIBED"),
+    ("James", "Nguyen", "james.nguyen@example.com", "+14155550117", "en", "NOT_SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("Olivia", "Smith", "olivia.smith@example.co.uk", "+447700900118", "en", "SUBSCRIBED", "NOT_SUBSCRIBED"),
+    ("Daniel", "Kim", "daniel.kim@example.com", "+16465550119", "en", "PENDING", "SUBSCRIBED"),
+    ("Sophie", "Martin", "sophie.martin@example.com", "+61491570120", "en", "UNSUBSCRIBED", "UNSUBSCRIBED"),
+)

@@ -1,0 +1,118 @@
+"""orderEditBegin / AddVariant / SetQuantity / Commit and the calculated order they work on."""
+from decimal import Decimal
+
+from . import gids, order_edits, order_math
+from .connections import whole
+from .payload import Payload, money
+
+
+def register(reg) -> None:
+    reg.fields("Mutation", scope="write_order_edits", orderEditBegin=begin, orderEditAddVariant=add_variant,
+               orderEditSetQuantity=set_quantity, orderEditCommit=commit)
+    reg.attrs("OrderEditBeginPayload", "calculatedOrder", "orderEditSession", "userErrors")
+    reg.attrs("OrderEditAddVariantPayload", "calculatedOrder", "calculatedLineItem", "orderEditSession",
+              "userErrors")
+    reg.attrs("OrderEditSetQuantityPayload", "calculatedOrder", "calculatedLineItem", "orderEditSession",
+              "userErrors")
+    reg.attrs("OrderEditCommitPayload", "order", "successMessages", "userErrors")
+    reg.fields("CalculatedOrder", id=lambda e, info: gids.gid("CalculatedOrder", e.id),
+               originalOrder=lambda e, info: info.context.shop.orders[e.order_id],
+               committed=lambda e, info: e.committed_at is not None, lineItems=calculated_lines,
+               addedLineItems=added_lines,
+               subtotalLineItemsQuantity=lambda e, info: sum(line.quantity for line in e.lines),
+               subtotalPriceSet=lambda e, info: money(_subtotal(info.context.shop, e), info.context.shop.currency),
+               totalPriceSet=lambda e, info: money(_total(info.context.shop, e), info.context.shop.currency),
+               totalOutstandingSet=outstanding)
+    reg.fields("CalculatedLineItem", id=lambda cl, info: gids.gid("CalculatedLineItem", cl.id),
+               quantity=lambda cl, info: cl.quantity, title=lambda cl, info: _view(info, cl)["title"],
+               sku=lambda cl, info: _view(info, cl)["sku"],
+               variant=lambda cl, info: info.context.shop.variants.get(cl.variant_id),
+               editableQuantity=editable_quantity, restockable=lambda cl, info: cl.line_item_id is not None,
+               originalUnitPriceSet=lambda cl, info: money(_view(info, cl)["price"], info.context.shop.currency))
+    reg.attrs("CalculatedLineItemConnection", "edges", "nodes", "pageInfo")
+    reg.attrs("CalculatedLineItemEdge", "cursor", "node")
+
+
+def _session(edit) -> dict:
+    return {"__typename": "OrderEditSession", "id": gids.gid("OrderEditSession", edit.id)}
+
+
+def begin(obj, info, id):
+    edit, errors = order_edits.begin(info.context.store, info.context.shop, id)
+    return Payload(calculatedOrder=edit, orderEditSession=_session(edit) if edit else None, userErrors=errors)
+
+
+def add_variant(obj, info, id, variantId, quantity, locationId=None, allowDuplicates=False):
+    shop = info.context.shop
+    edit, errors = order_edits.find(shop, id)
+    line = None
+    if edit is not None:
+        line, errors = order_edits.add_variant(info.context.store, shop, edit, variantId, quantity, locationId,
+                                               allowDuplicates)
+    return Payload(calculatedOrder=edit, calculatedLineItem=line,
+                   orderEditSession=_session(edit) if edit else None, userErrors=errors)
+
+
+def set_quantity(obj, info, id, lineItemId, quantity, restock=None, locationId=None):
+    shop = info.context.shop
+    edit, errors = order_edits.find(shop, id)
+    line = None
+    if edit is not None:
+        line, errors = order_edits.set_quantity(shop, edit, lineItemId, quantity, restock, locationId)
+    return Payload(calculatedOrder=edit, calculatedLineItem=line,
+                   orderEditSession=_session(edit) if edit else None, userErrors=errors)
+
+
+def commit(obj, info, id, notifyCustomer=False, staffNote=None):
+    shop = info.context.shop
+    edit, errors = order_edits.find(shop, id)
+    if edit is None:
+        return Payload(order=None, successMessages=None, userErrors=errors)
+    order = order_edits.commit(info.context.store, shop, edit, bool(notifyCustomer), staffNote)
+    return Payload(order=order, successMessages=["Order updated"], userErrors=[])
+
+
+def _view(info, line) -> dict:
+    shop = info.context.shop
+    if line.line_item_id is not None:
+        existing = shop.line_items[line.line_item_id]
+        return {"title": existing.title, "sku": existing.sku, "price": existing.unit_price}
+    variant = shop.variants[line.variant_id]
+    return {"title": shop.products[variant.product_id].title, "sku": variant.sku, "price": variant.price}
+
+
+def _subtotal(shop, edit) -> Decimal:
+    total = Decimal("0")
+    for line in edit.lines:
+        price = shop.line_items[line.line_item_id].unit_price if line.line_item_id else shop.variants[
+            line.variant_id].price
+        total += price * line.quantity
+    return total
+
+
+def _total(shop, edit) -> Decimal:
+    order = shop.orders[edit.order_id]
+    figures = order_math.totals(shop, order)
+    return _subtotal(shop, edit) + (figures.total - figures.subtotal)
+
+
+def outstanding(edit, info):
+    shop = info.context.shop
+    figures = order_math.totals(shop, shop.orders[edit.order_id])
+    return money(_total(shop, edit) - figures.net_payment, shop.currency)
+
+
+def editable_quantity(line, info) -> int:
+    if line.line_item_id is None:
+        return line.quantity
+    existing = info.context.shop.line_items[line.line_item_id]
+    return max(existing.current_quantity - existing.fulfilled_quantity, 0)
+
+
+def calculated_lines(edit, info, first=None, after=None, last=None, before=None, reverse=False):
+    return whole(edit.lines, first=first, after=after, last=last, before=before, reverse=reverse)
+
+
+def added_lines(edit, info, first=None, after=None, last=None, before=None, reverse=False):
+    added = [line for line in edit.lines if line.line_item_id is None]
+    return whole(added, first=first, after=after, last=last, before=before, reverse=reverse)
