@@ -38,6 +38,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """The edges: health, install, webhooks, the embedded admin, and the customer-facing pages."""
+    from app.admin.blueprint import make_blueprint as make_admin_blueprint
+    from app.auth import bp as auth_bp
+    from app.choices.views import bp as choices_bp
     from app.health import bp as health_bp
+    from app.inbound.views import bp as inbound_bp
+    from app.storefront.views import bp as storefront_bp
+    from webhooks import bp as webhooks_bp
 
-    app.register_blueprint(health_bp)
+    for blueprint in (health_bp, auth_bp, webhooks_bp, make_admin_blueprint(), choices_bp, storefront_bp, inbound_bp):
+        app.register_blueprint(blueprint)

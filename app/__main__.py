@@ -56,6 +56,24 @@ def migrate(revision: str) -> None:
     upgrade(settings_from_env().database_url, revision)
 
 
+@main.command("replay-events")
+@click.option("--shop", "shop_domain", default=None, help="Only this shop (its myshopify domain).")
+@click.option("--topic", default=None, help="Only this webhook topic, e.g. orders/create.")
+@click.option("--event-id", default=None, help="Only this event (its X-Shopify-Event-Id).")
+def replay_events(shop_domain: str | None, topic: str | None, event_id: str | None) -> None:
+    """Run webhook events parked as failed again, now, and print what became of each."""
+    from app import create_app
+    from jobs.events import replay_events as replay
+
+    with create_app().app_context():
+        results = replay(shop_domain=shop_domain, topic=topic, event_id=event_id)
+    for key, status in results:
+        click.echo(f"{key}: {status}")
+    click.echo(f"{len(results)} event(s) replayed, {sum(s != 'processed' for _, s in results)} not processed")
+    if any(status == "failed" for _, status in results):
+        raise SystemExit(1)
+
+
 def run() -> None:
     try:
         main(standalone_mode=True)

@@ -107,10 +107,25 @@ def _emulator_available() -> bool:
     return (Path(__file__).resolve().parent.parent / "emulator" / "__main__.py").exists()
 
 
+DEMO_SHOP = "demo-apparel.myshopify.com"
+
+
 def _after_start(env: dict[str, str], emulator_url: str) -> None:
-    click.echo(f"app:       {env['APP_URL']}")
-    if _emulator_available():
-        click.echo(f"emulator:  {emulator_url}")
+    """Install the demo store through the real embedded flow (session token → token exchange)."""
+    app_url = env["APP_URL"]
+    click.echo(f"app:       {app_url}")
+    if not _emulator_available():
+        return
+    click.echo(f"emulator:  {emulator_url}")
+    session_token = httpx.post(f"{emulator_url}/emulator/session-token", json={"shop": DEMO_SHOP}, timeout=10)
+    session_token.raise_for_status()
+    installed = httpx.post(f"{app_url}/auth/token-exchange", timeout=30,
+                           headers={"Authorization": f"Bearer {session_token.json()['token']}"})
+    if installed.status_code != 200:
+        raise click.ClickException(f"installing the demo store failed: {installed.status_code} {installed.text[:200]}")
+    click.echo(f"demo shop: {DEMO_SHOP} installed (scopes: {', '.join(installed.json()['scopes'])})")
+    click.echo(f"admin:     {app_url}/app?shop={DEMO_SHOP}")
+    click.echo("flash sale: .venv/bin/python -m emulator --url " + emulator_url + " flash-sale --orders 30")
 
 
 if __name__ == "__main__":

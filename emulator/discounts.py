@@ -1,37 +1,53 @@
-"""discountCodeBasicCreate (unique codes per shop, one-customer / single-use limits) and code lookup."""
-from decimal import Decimal
-
+"""Code discounts: discountCodeBasicCreate and discountCodeFreeShippingCreate (one code space per shop), read back
+by code or id."""
 from graphql import GraphQLError
 
-from . import gids
+from . import discount_rules, gids
 from .connections import whole
+from .discount_rules import Checker
 from .inputs import refuse_unsupported
 from .model import Discount
-from .payload import Payload, user_error
+from .payload import Payload
 from .resolvers_common import count
 
-SUPPORTED_INPUT = {"title", "code", "startsAt", "endsAt", "usageLimit", "appliesOncePerCustomer", "context",
-                   "customerSelection", "customerGets", "combinesWith", "tags"}
+COMMON_INPUT = {"title", "code", "startsAt", "endsAt", "usageLimit", "appliesOncePerCustomer", "context",
+                "customerSelection", "combinesWith", "tags", "minimumRequirement"}
+BASIC_INPUT = COMMON_INPUT | {"customerGets"}
+FREE_SHIPPING_INPUT = COMMON_INPUT | {"destination", "maximumShippingPrice", "appliesOnOneTimePurchase",
+                                      "appliesOnSubscription"}
+TYPENAMES = {"basic": "DiscountCodeBasic", "free_shipping": "DiscountCodeFreeShipping"}
 
 
 def register(reg) -> None:
-    reg.fields("Mutation", scope="write_discounts", discountCodeBasicCreate=basic_create)
+    reg.fields("Mutation", scope="write_discounts", discountCodeBasicCreate=basic_create,
+               discountCodeFreeShippingCreate=free_shipping_create)
     reg.fields("QueryRoot", scope="read_discounts", codeDiscountNodeByCode=by_code)
     reg.attrs("DiscountCodeBasicCreatePayload", "codeDiscountNode", "userErrors")
+    reg.attrs("DiscountCodeFreeShippingCreatePayload", "codeDiscountNode", "userErrors")
     reg.fields("DiscountCodeNode", id=lambda d, info: gids.gid("DiscountCodeNode", d.id),
-               codeDiscount=lambda d, info: {"__typename": "DiscountCodeBasic", "record": d})
-    basic = {
+               codeDiscount=lambda d, info: {"__typename": TYPENAMES[d.kind], "record": d})
+    common = {
         "title": lambda v: v.title, "startsAt": lambda v: v.starts_at, "endsAt": lambda v: v.ends_at,
         "usageLimit": lambda v: v.usage_limit, "appliesOncePerCustomer": lambda v: v.applies_once_per_customer,
         "asyncUsageCount": lambda v: 0, "createdAt": lambda v: v.created_at, "updatedAt": lambda v: v.created_at,
         "tags": lambda v: v.tags, "codesCount": lambda v: count(1), "combinesWith": _combines_with,
-        "context": _context, "customerSelection": _selection, "customerGets": _gets, "summary": _summary,
-        "shortSummary": _summary,
+        "context": _context, "customerSelection": _selection, "summary": _summary, "shortSummary": _summary,
+        "minimumRequirement": _minimum, "recurringCycleLimit": lambda v: None,
+        "discountClasses": lambda v: ["SHIPPING" if v.kind == "free_shipping" else "ORDER"],
     }
-    for name, read in basic.items():
-        reg.field("DiscountCodeBasic", name, _on_record(read))
-    reg.field("DiscountCodeBasic", "status", lambda v, info: _status(v["record"], info.context.now))
-    reg.field("DiscountCodeBasic", "codes", codes)
+    only = {"DiscountCodeBasic": {"customerGets": _gets},
+            "DiscountCodeFreeShipping": {"destinationSelection": _destination, "maximumShippingPrice": _maximum,
+                                         "appliesOnOneTimePurchase": lambda v: True,
+                                         "appliesOnSubscription": lambda v: False}}
+    for type_name, extra in only.items():
+        for name, read in {**common, **extra}.items():
+            reg.field(type_name, name, _on_record(read))
+        reg.field(type_name, "status", lambda v, info: _status(v["record"], info.context.now))
+        reg.field(type_name, "codes", codes)
+    _register_values(reg)
+
+
+def _register_values(reg) -> None:
     reg.fields("DiscountRedeemCode", id=lambda c, info: c["id"], code=lambda c, info: c["code"],
                asyncUsageCount=lambda c, info: 0)
     reg.attrs("DiscountRedeemCodeConnection", "edges", "nodes", "pageInfo")
@@ -44,6 +60,10 @@ def register(reg) -> None:
     reg.attrs("DiscountAmount", "amount", "appliesOnEachItem")
     reg.attrs("AllDiscountItems", "allItems")
     reg.attrs("DiscountCombinesWith", "productDiscounts", "orderDiscounts", "shippingDiscounts")
+    reg.attrs("DiscountMinimumQuantity", "greaterThanOrEqualToQuantity")
+    reg.attrs("DiscountMinimumSubtotal", "greaterThanOrEqualToSubtotal")
+    reg.attrs("DiscountCountries", "countries", "includeRestOfWorld")
+    reg.attrs("DiscountCountryAll", "allCountries")
 
 
 def _customers_of(view, info) -> list:
@@ -95,11 +115,48 @@ def _gets(d) -> dict:
             "appliesOnOneTimePurchase": True, "appliesOnSubscription": False}
 
 
+def _minimum(d) -> dict | None:
+    if d.minimum is None:
+        return None
+    kind, figure = d.minimum
+    if kind == "quantity":
+        return {"__typename": "DiscountMinimumQuantity", "greaterThanOrEqualToQuantity": figure}
+    return {"__typename": "DiscountMinimumSubtotal",
+            "greaterThanOrEqualToSubtotal": {"amount": figure, "currencyCode": d.currency}}
+
+
+def _destination(d) -> dict:
+    if d.countries is None:
+        return {"__typename": "DiscountCountryAll", "allCountries": True}
+    return {"__typename": "DiscountCountries", "countries": d.countries, "includeRestOfWorld": d.include_rest_of_world}
+
+
+def _maximum(d) -> dict | None:
+    if d.maximum_shipping_price is None:
+        return None
+    return {"amount": d.maximum_shipping_price, "currencyCode": d.currency}
+
+
 def _summary(d) -> str:
-    value = f"{d.percentage * 100:g}% off" if d.percentage is not None else f"{d.amount:.2f} {d.currency} off"
-    limits = [" • One use per customer" if d.applies_once_per_customer else "",
-              f" • Limit of {d.usage_limit} use{'s' if d.usage_limit != 1 else ''}" if d.usage_limit else ""]
-    return value + " entire order" + "".join(limits)
+    if d.kind == "free_shipping":
+        parts = ["Free shipping on all products"]
+    else:
+        value = f"{d.percentage * 100:g}% off" if d.percentage is not None else f"{d.amount:.2f} {d.currency} off"
+        parts = [value + " entire order"]
+    if d.minimum is not None:
+        kind, figure = d.minimum
+        parts.append(f"Minimum quantity of {figure}" if kind == "quantity"
+                     else f"Minimum purchase of {figure:.2f} {d.currency}")
+    if d.kind == "free_shipping":
+        parts.append("For all countries" if d.countries is None else
+                     f"For {len(d.countries)} countr{'y' if len(d.countries) == 1 else 'ies'}")
+        if d.maximum_shipping_price is not None:
+            parts.append(f"Applies to shipping rates under {d.maximum_shipping_price:.2f} {d.currency}")
+    if d.applies_once_per_customer:
+        parts.append("One use per customer")
+    if d.usage_limit:
+        parts.append(f"Limit of {d.usage_limit} use{'s' if d.usage_limit != 1 else ''}")
+    return " • ".join(parts)
 
 
 def by_code(obj, info, code):
@@ -109,105 +166,45 @@ def by_code(obj, info, code):
 
 
 def basic_create(obj, info, basicCodeDiscount):
-    store, shop = info.context.store, info.context.shop
     data = basicCodeDiscount
-    refuse_unsupported(info, data, "DiscountCodeBasicInput", SUPPORTED_INPUT)
-    errors = _header_errors(shop, data)
-    customer_ids = _customers(shop, data, errors)
-    value = _value(data.get("customerGets"), errors)
-    if errors:
-        return Payload(codeDiscountNode=None, userErrors=errors)
-    percentage, amount, each = value
+    refuse_unsupported(info, data, "DiscountCodeBasicInput", BASIC_INPUT)
+    check, shop = Checker("basicCodeDiscount"), info.context.shop
+    discount_rules.check_header(check, shop, data)
+    buyers = discount_rules.customers(check, shop, data)
+    minimum = discount_rules.minimum(check, data)
+    percentage, amount, each = discount_rules.value(check, data.get("customerGets"))
+    if check.errors:
+        return Payload(codeDiscountNode=None, userErrors=check.errors)
+    return _save(info, data, buyers, minimum, kind="basic", percentage=percentage, amount=amount,
+                 applies_on_each_item=each)
+
+
+def free_shipping_create(obj, info, freeShippingCodeDiscount):
+    data = freeShippingCodeDiscount
+    refuse_unsupported(info, data, "DiscountCodeFreeShippingInput", FREE_SHIPPING_INPUT)
+    if data.get("appliesOnOneTimePurchase") is False or data.get("appliesOnSubscription"):
+        raise GraphQLError("emulator does not support free shipping discounts on subscriptions")
+    check, shop = Checker("freeShippingCodeDiscount"), info.context.shop
+    discount_rules.check_header(check, shop, data)
+    buyers = discount_rules.customers(check, shop, data)
+    minimum = discount_rules.minimum(check, data)
+    countries, rest_of_world = discount_rules.destination(check, data)
+    maximum = discount_rules.maximum_shipping_price(check, data)
+    if check.errors:
+        return Payload(codeDiscountNode=None, userErrors=check.errors)
+    return _save(info, data, buyers, minimum, kind="free_shipping", percentage=None, amount=None,
+                 applies_on_each_item=False, countries=countries, include_rest_of_world=rest_of_world,
+                 maximum_shipping_price=maximum)
+
+
+def _save(info, data: dict, buyers, minimum, **specific) -> Payload:
+    store, shop = info.context.store, info.context.shop
     discount = Discount(
         id=store.new_id(), code_id=store.new_id(), code=data["code"].strip(), title=data["title"].strip(),
         starts_at=data["startsAt"], ends_at=data.get("endsAt"), usage_limit=data.get("usageLimit"),
-        applies_once_per_customer=bool(data.get("appliesOncePerCustomer")), customer_ids=customer_ids,
-        percentage=percentage, amount=amount, applies_on_each_item=each,
+        applies_once_per_customer=bool(data.get("appliesOncePerCustomer")), customer_ids=buyers,
         combines_with=dict(data.get("combinesWith") or {}), created_at=store.now(), currency=shop.currency,
-        tags=list(data.get("tags") or []))
+        tags=list(data.get("tags") or []), minimum=minimum, **specific)
     shop.discounts[discount.id] = discount
     shop.discount_codes[discount.code.lower()] = discount.id
     return Payload(codeDiscountNode=discount, userErrors=[])
-
-
-def _error(path: list, message: str, code: str) -> dict:
-    return user_error(["basicCodeDiscount"] + path, message, code)
-
-
-def _header_errors(shop, data: dict) -> list:
-    errors = []
-    code = (data.get("code") or "").strip()
-    if not code:
-        errors.append(_error(["code"], "Code can't be blank", "BLANK"))
-    elif len(code) > 255:
-        errors.append(_error(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG"))
-    elif code.lower() in shop.discount_codes:
-        errors.append(_error(["code"], "Code must be unique. Please try a different code.", "TAKEN"))
-    if not (data.get("title") or "").strip():
-        errors.append(_error(["title"], "Title can't be blank", "BLANK"))
-    if data.get("startsAt") is None:
-        errors.append(_error(["startsAt"], "Starts at can't be blank", "BLANK"))
-    elif data.get("endsAt") is not None and data["endsAt"] <= data["startsAt"]:
-        errors.append(_error(["endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE"))
-    if data.get("usageLimit") is not None and data["usageLimit"] <= 0:
-        errors.append(_error(["usageLimit"], "Usage limit must be greater than 0", "GREATER_THAN"))
-    return errors
-
-
-def _customers(shop, data: dict, errors: list) -> list[int] | None:
-    """None for everyone, else the customer ids the code is limited to."""
-    context, selection = data.get("context"), data.get("customerSelection")
-    if context and selection:
-        errors.append(_error(["context"], "Only one of context or customerSelection can be provided",
-                             "TOO_MANY_ARGUMENTS"))
-        return None
-    chosen, path = (context, ["context"]) if context else (selection, ["customerSelection"])
-    if not chosen:
-        return None
-    if chosen.get("customerSegments") or chosen.get("markets"):
-        raise GraphQLError("emulator does not support discount customer segments or markets")
-    given = [key for key in ("all", "customers") if chosen.get(key)]
-    if len(given) != 1:
-        errors.append(_error(path, "Exactly one buyer selection must be provided", "TOO_MANY_ARGUMENTS"
-                             if given else "MISSING_ARGUMENT"))
-        return None
-    if given[0] == "all":
-        return None
-    ids = []
-    for index, value in enumerate(chosen["customers"].get("add") or []):
-        number = gids.number(value, "Customer")
-        if number not in shop.customers:
-            errors.append(_error(path + ["customers", "add", index], "Customer does not exist", "INVALID"))
-        ids.append(number)
-    if not ids:
-        errors.append(_error(path + ["customers", "add"], "Customers can't be blank", "BLANK"))
-    return ids
-
-
-def _value(gets: dict | None, errors: list):
-    """(percentage, amount, applies on each item) from customerGets."""
-    if not gets or not gets.get("value"):
-        errors.append(_error(["customerGets", "value"], "Value can't be blank", "BLANK"))
-        return None, None, False
-    items = gets.get("items") or {}
-    if items.get("products") or items.get("collections"):
-        raise GraphQLError("emulator does not support discounts limited to products or collections")
-    if not items.get("all"):
-        errors.append(_error(["customerGets", "items"], "Items must apply to something", "APPLIES_ON_NOTHING"))
-    value = gets["value"]
-    if value.get("discountOnQuantity"):
-        raise GraphQLError("emulator does not support DiscountCustomerGetsValueInput.discountOnQuantity")
-    if (value.get("percentage") is None) == (value.get("discountAmount") is None):
-        errors.append(_error(["customerGets", "value"], "Exactly one of percentage or discountAmount is required",
-                             "TOO_MANY_ARGUMENTS"))
-        return None, None, False
-    if value.get("percentage") is not None:
-        if not 0 < value["percentage"] <= 1:
-            errors.append(_error(["customerGets", "value", "percentage"], "Value must be between 0.0 and 1.0",
-                                 "VALUE_OUTSIDE_RANGE"))
-        return value["percentage"], None, False
-    amount = value["discountAmount"].get("amount")
-    if amount is None or Decimal(amount) <= 0:
-        errors.append(_error(["customerGets", "value", "discountAmount", "amount"],
-                             "Value must be greater than 0", "GREATER_THAN"))
-    return None, amount, bool(value["discountAmount"].get("appliesOnEachItem"))

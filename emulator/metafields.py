@@ -1,4 +1,5 @@
-"""metafieldsSet: typed values on products, variants, customers and orders, all-or-nothing, at most 25."""
+"""metafieldsSet (typed values on products, variants, customers and orders, all-or-nothing, at most 25) and
+metafieldsDelete."""
 import json
 import re
 from datetime import date
@@ -20,23 +21,47 @@ _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def register(reg) -> None:
-    reg.fields("Mutation", metafieldsSet=metafields_set)
+    reg.fields("Mutation", metafieldsSet=metafields_set, metafieldsDelete=metafields_delete)
     reg.attrs("MetafieldsSetPayload", "metafields", "userErrors")
+    reg.attrs("MetafieldsDeletePayload", "deletedMetafields", "userErrors")
+    reg.attrs("MetafieldIdentifier", "ownerId", "namespace", "key")
+
+
+def _check_owners(info, metafields: list[dict]) -> None:
+    for entry in metafields:
+        kind = gids.split(entry["ownerId"])[0]
+        if kind not in OWNER_SCOPES:
+            raise GraphQLError(f"emulator does not support metafields on a {kind}")
+        require_scope(info.context.scopes, OWNER_SCOPES[kind], info.field_name)
 
 
 def metafields_set(obj, info, metafields):
     if len(metafields) > MAX_PER_CALL:
         raise GraphQLError(f"The input array size of {len(metafields)} is greater than the maximum allowed of "
                            f"{MAX_PER_CALL}.", extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"})
-    for entry in metafields:
-        kind = gids.split(entry["ownerId"])[0]
-        if kind not in OWNER_SCOPES:
-            raise GraphQLError(f"emulator does not support metafields on a {kind}")
-        require_scope(info.context.scopes, OWNER_SCOPES[kind], info.field_name)
+    _check_owners(info, metafields)
     app = info.context.store.app
     saved, errors = set_metafields(info.context.store, info.context.shop, metafields,
                                    f"app--{app.id if app else 0}")
     return Payload(metafields=saved if not errors else None, userErrors=errors)
+
+
+def metafields_delete(obj, info, metafields):
+    """Delete by owner, namespace and key; an identifier that names no metafield comes back as null."""
+    if not metafields:
+        return Payload(deletedMetafields=None,
+                       userErrors=[user_error(["metafields"], "At least one identifier must be specified.")])
+    _check_owners(info, metafields)
+    shop, deleted = info.context.shop, []
+    for entry in metafields:
+        owner = shop.find(entry["ownerId"])
+        number = owner.metafields.pop((entry["namespace"], entry["key"]), None) if owner is not None else None
+        if number is None:
+            deleted.append(None)
+            continue
+        shop.metafields.pop(number, None)
+        deleted.append({"ownerId": entry["ownerId"], "namespace": entry["namespace"], "key": entry["key"]})
+    return Payload(deletedMetafields=deleted, userErrors=[])
 
 
 def set_metafields(store, shop, entries: list[dict], default_namespace: str):

@@ -120,6 +120,16 @@ class Customer:
 
 
 @dataclass
+class LineDiscount:
+    """A manual discount on one line, added in an order edit: a percentage or a fixed amount off each unit."""
+    typename = "OrderStagedChangeAddLineItemDiscount"
+    id: int
+    description: str
+    percentage: float | None = None
+    amount: Decimal | None = None
+
+
+@dataclass
 class LineItem:
     typename = "LineItem"
     id: int
@@ -136,6 +146,7 @@ class LineItem:
     removed_quantity: int = 0
     refunded_quantity: int = 0
     fulfilled_quantity: int = 0
+    discount: LineDiscount | None = None
 
     @property
     def current_quantity(self) -> int:
@@ -225,6 +236,7 @@ class EditLine:
     quantity: int
     restock: bool = False
     location_id: int | None = None
+    discount: LineDiscount | None = None
 
 
 @dataclass
@@ -239,6 +251,8 @@ class OrderEdit:
 
 @dataclass
 class Discount:
+    """A code discount: `kind` "basic" (amount or percentage off) or "free_shipping"; `minimum` is
+    ("quantity", n) or ("subtotal", amount); `countries` None ships free everywhere."""
     typename = "DiscountCodeNode"
     id: int
     code_id: int
@@ -256,6 +270,11 @@ class Discount:
     created_at: datetime
     currency: str
     tags: list[str] = field(default_factory=list)
+    kind: str = "basic"
+    minimum: tuple[str, object] | None = None
+    countries: list[str] | None = None
+    include_rest_of_world: bool = False
+    maximum_shipping_price: Decimal | None = None
 
 
 @dataclass

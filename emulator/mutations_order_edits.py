@@ -1,7 +1,7 @@
 """orderEditBegin / AddVariant / SetQuantity / Commit and the calculated order they work on."""
 from decimal import Decimal
 
-from . import gids, order_edits, order_math
+from . import gids, line_discounts, order_edits, order_math
 from .connections import whole
 from .payload import Payload, money
 
@@ -28,18 +28,23 @@ def register(reg) -> None:
                sku=lambda cl, info: _view(info, cl)["sku"],
                variant=lambda cl, info: info.context.shop.variants.get(cl.variant_id),
                editableQuantity=editable_quantity, restockable=lambda cl, info: cl.line_item_id is not None,
-               originalUnitPriceSet=lambda cl, info: money(_view(info, cl)["price"], info.context.shop.currency))
+               variantTitle=variant_title,
+               originalUnitPriceSet=lambda cl, info: money(line_discounts.original_price(info.context.shop, cl),
+                                                           info.context.shop.currency),
+               discountedUnitPriceSet=lambda cl, info: money(line_discounts.discounted_price(info.context.shop, cl),
+                                                             info.context.shop.currency),
+               hasStagedLineItemDiscount=lambda cl, info: cl.discount is not None)
     reg.attrs("CalculatedLineItemConnection", "edges", "nodes", "pageInfo")
     reg.attrs("CalculatedLineItemEdge", "cursor", "node")
 
 
-def _session(edit) -> dict:
+def session_of(edit) -> dict:
     return {"__typename": "OrderEditSession", "id": gids.gid("OrderEditSession", edit.id)}
 
 
 def begin(obj, info, id):
     edit, errors = order_edits.begin(info.context.store, info.context.shop, id)
-    return Payload(calculatedOrder=edit, orderEditSession=_session(edit) if edit else None, userErrors=errors)
+    return Payload(calculatedOrder=edit, orderEditSession=session_of(edit) if edit else None, userErrors=errors)
 
 
 def add_variant(obj, info, id, variantId, quantity, locationId=None, allowDuplicates=False):
@@ -50,7 +55,7 @@ def add_variant(obj, info, id, variantId, quantity, locationId=None, allowDuplic
         line, errors = order_edits.add_variant(info.context.store, shop, edit, variantId, quantity, locationId,
                                                allowDuplicates)
     return Payload(calculatedOrder=edit, calculatedLineItem=line,
-                   orderEditSession=_session(edit) if edit else None, userErrors=errors)
+                   orderEditSession=session_of(edit) if edit else None, userErrors=errors)
 
 
 def set_quantity(obj, info, id, lineItemId, quantity, restock=None, locationId=None):
@@ -60,7 +65,7 @@ def set_quantity(obj, info, id, lineItemId, quantity, restock=None, locationId=N
     if edit is not None:
         line, errors = order_edits.set_quantity(shop, edit, lineItemId, quantity, restock, locationId)
     return Payload(calculatedOrder=edit, calculatedLineItem=line,
-                   orderEditSession=_session(edit) if edit else None, userErrors=errors)
+                   orderEditSession=session_of(edit) if edit else None, userErrors=errors)
 
 
 def commit(obj, info, id, notifyCustomer=False, staffNote=None):
@@ -76,18 +81,18 @@ def _view(info, line) -> dict:
     shop = info.context.shop
     if line.line_item_id is not None:
         existing = shop.line_items[line.line_item_id]
-        return {"title": existing.title, "sku": existing.sku, "price": existing.unit_price}
+        return {"title": existing.title, "sku": existing.sku, "variant_title": existing.variant_title}
     variant = shop.variants[line.variant_id]
-    return {"title": shop.products[variant.product_id].title, "sku": variant.sku, "price": variant.price}
+    return {"title": shop.products[variant.product_id].title, "sku": variant.sku,
+            "variant_title": None if variant.title == "Default Title" else variant.title}
+
+
+def variant_title(line, info):
+    return _view(info, line)["variant_title"]
 
 
 def _subtotal(shop, edit) -> Decimal:
-    total = Decimal("0")
-    for line in edit.lines:
-        price = shop.line_items[line.line_item_id].unit_price if line.line_item_id else shop.variants[
-            line.variant_id].price
-        total += price * line.quantity
-    return total
+    return sum((line_discounts.discounted_price(shop, line) * line.quantity for line in edit.lines), Decimal("0"))
 
 
 def _total(shop, edit) -> Decimal:

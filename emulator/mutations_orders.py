@@ -68,7 +68,8 @@ def _suggested_lines(shop, order, requested: list, full: bool) -> list[RefundLin
                 wanted.append((line, min(item["quantity"], line.current_quantity),
                                item.get("restockType") or "NO_RESTOCK", location))
     return [RefundLine(id=0, line_item_id=line.id, quantity=quantity, restock_type=restock,
-                       location_id=location or line.location_id, subtotal=line.unit_price * quantity)
+                       location_id=location or line.location_id,
+                       subtotal=order_math.discounted_price(line) * quantity)
             for line, quantity, restock, location in wanted if quantity > 0]
 
 

@@ -69,7 +69,8 @@ def set_quantity(shop, edit, line_gid: str, quantity: int, restock: bool, locati
 
 
 def commit(store, shop, edit, notify: bool, staff_note: str | None):
-    """Apply staged changes: new lines commit stock, reductions release it (restocked if asked)."""
+    """Apply staged changes: new lines commit stock, reductions release it (restocked if asked), discounts
+    set the lines' prices."""
     order = shop.orders[edit.order_id]
     additions, removals, changes = [], [], []
     for staged in edit.lines:
@@ -78,6 +79,8 @@ def commit(store, shop, edit, notify: bool, staff_note: str | None):
                 additions.append(_add_line(store, shop, order, staged, changes))
             continue
         line = shop.line_items[staged.line_item_id]
+        if staged.discount is not None:
+            line.discount = staged.discount
         delta = staged.quantity - line.current_quantity
         if delta < 0:
             _reduce(shop, line, -delta, staged, changes)
@@ -99,7 +102,8 @@ def _add_line(store, shop, order, staged, changes) -> tuple[int, int]:
     line = LineItem(id=store.new_id(), order_id=order.id, variant_id=variant.id, product_id=product.id,
                     title=product.title, variant_title=None if variant.title == "Default Title" else variant.title,
                     sku=variant.sku, vendor=product.vendor, quantity=staged.quantity, unit_price=variant.price,
-                    location_id=inventory.stocking_location(shop, variant.inventory_item_id, staged.location_id))
+                    location_id=inventory.stocking_location(shop, variant.inventory_item_id, staged.location_id),
+                    discount=staged.discount)
     shop.line_items[line.id] = line
     order.line_item_ids.append(line.id)
     changes.append(_commit_stock(shop, line, staged.quantity))

@@ -22,8 +22,8 @@ def order_payload(shop, order) -> dict:
         "currency": cur, "current_shipping_price_set": money_set(figures.total - figures.subtotal, cur),
         "current_subtotal_price": amount(figures.subtotal),
         "current_subtotal_price_set": money_set(figures.subtotal, cur),
-        "current_total_additional_fees_set": None, "current_total_discounts": "0.00",
-        "current_total_discounts_set": zero, "current_total_duties_set": None,
+        "current_total_additional_fees_set": None, "current_total_discounts": amount(figures.current_discounts),
+        "current_total_discounts_set": money_set(figures.current_discounts, cur), "current_total_duties_set": None,
         "current_total_price": amount(figures.total), "current_total_price_set": money_set(figures.total, cur),
         "current_total_tax": "0.00", "current_total_tax_set": zero, "customer_locale": order.customer_locale,
         "device_id": None, "discount_codes": [], "duties_included": False, "email": order.email,
@@ -38,10 +38,12 @@ def order_payload(shop, order) -> dict:
         "phone": order.phone, "po_number": None, "presentment_currency": cur,
         "processed_at": local_time(shop, order.created_at), "reference": None, "referring_site": None,
         "source_identifier": None, "source_name": "web", "source_url": None,
-        "subtotal_price": amount(figures.line_items), "subtotal_price_set": money_set(figures.line_items, cur),
+        "subtotal_price": amount(figures.discounted_line_items),
+        "subtotal_price_set": money_set(figures.discounted_line_items, cur),
         "tags": ", ".join(order.tags), "tax_exempt": False, "tax_lines": [], "taxes_included": False,
         "test": order.test, "token": f"{order.id:032x}", "total_cash_rounding_payment_adjustment_set": zero,
-        "total_cash_rounding_refund_adjustment_set": zero, "total_discounts": "0.00", "total_discounts_set": zero,
+        "total_cash_rounding_refund_adjustment_set": zero, "total_discounts": amount(figures.discounts),
+        "total_discounts_set": money_set(figures.discounts, cur),
         "total_line_items_price": amount(figures.line_items),
         "total_line_items_price_set": money_set(figures.line_items, cur),
         "total_outstanding": amount(max(figures.outstanding, 0)), "total_price": amount(figures.original_total),
@@ -49,7 +51,8 @@ def order_payload(shop, order) -> dict:
         "total_shipping_price_set": money_set(order.shipping, cur), "total_tax": "0.00", "total_tax_set": zero,
         "total_tip_received": "0.00", "total_weight": 0, "updated_at": local_time(shop, order.updated_at),
         "user_id": None, "billing_address": None, "customer": _customer(shop, customer),
-        "discount_applications": [], "fulfillments": [],
+        "discount_applications": [_discount_application(line.discount)
+                                  for line in order_math.discounted_lines(shop, order)], "fulfillments": [],
         "line_items": [line_payload(shop, line) for line in order_math.lines(shop, order)],
         "payment_terms": None, "refunds": [refund_payload(shop, shop.refunds[r]) for r in order.refund_ids],
         "shipping_address": None, "shipping_lines": _shipping_lines(shop, order), "returns": [],
@@ -59,6 +62,7 @@ def order_payload(shop, order) -> dict:
 
 def line_payload(shop, line) -> dict:
     cur = shop.currency
+    discount = order_math.unit_discount(line.unit_price, line.discount) * line.quantity
     return {
         "id": line.id, "admin_graphql_api_id": gids.gid("LineItem", line.id), "attributed_staffs": [],
         "current_quantity": line.current_quantity, "fulfillable_quantity": line.unfulfilled_quantity,
@@ -68,10 +72,28 @@ def line_payload(shop, line) -> dict:
         "price_set": money_set(line.unit_price, cur), "product_exists": line.product_id in shop.products,
         "product_id": line.product_id, "properties": [], "quantity": line.quantity, "requires_shipping": True,
         "sales_line_item_group_id": None, "sku": line.sku, "taxable": True, "title": line.title,
-        "total_discount": "0.00", "total_discount_set": money_set(0, cur), "variant_id": line.variant_id,
-        "variant_inventory_management": "shopify" if line.variant_id else None, "variant_title": line.variant_title,
-        "vendor": line.vendor, "tax_lines": [], "duties": [], "discount_allocations": [],
+        "total_discount": amount(discount), "total_discount_set": money_set(discount, cur),
+        "variant_id": line.variant_id, "variant_inventory_management": "shopify" if line.variant_id else None,
+        "variant_title": line.variant_title, "vendor": line.vendor, "tax_lines": [], "duties": [],
+        "discount_allocations": _allocations(shop, line, discount),
     }
+
+
+def _allocations(shop, line, discount) -> list:
+    if line.discount is None:
+        return []
+    index = order_math.discounted_lines(shop, shop.orders[line.order_id]).index(line)
+    return [{"amount": amount(discount), "amount_set": money_set(discount, shop.currency),
+             "discount_application_index": index}]
+
+
+def _discount_application(discount) -> dict:
+    """A manual line discount as the order's discount_applications list shows it."""
+    percent = discount.percentage is not None
+    return {"target_type": "line_item", "type": "manual", "allocation_method": "across",
+            "target_selection": "explicit", "title": discount.description or "Manual discount",
+            "description": discount.description, "value_type": "percentage" if percent else "fixed_amount",
+            "value": f"{discount.percentage:.1f}" if percent else amount(discount.amount)}
 
 
 def _customer(shop, customer) -> dict | None:

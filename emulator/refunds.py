@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from . import gids, inventory, orders
 from .model import Refund, RefundLine, Transaction
-from .order_math import PAYMENT_KINDS, ZERO, refundable_payment, totals
+from .order_math import PAYMENT_KINDS, ZERO, discounted_price, refundable_payment, totals
 from .payload import user_error
 from .payloads_orders import refund_payload
 
@@ -49,7 +49,7 @@ def _refund_lines(store, shop, order, requested: list, errors: list) -> list[Ref
             errors.append(user_error(["refundLineItems", index, "locationId"], "Location does not exist"))
         lines.append(RefundLine(id=store.new_id(), line_item_id=line_id, quantity=quantity,
                                 restock_type=restock_type, location_id=location_id,
-                                subtotal=line.unit_price * quantity))
+                                subtotal=discounted_price(line) * quantity))
     return lines
 
 

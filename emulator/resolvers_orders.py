@@ -21,7 +21,8 @@ def register(reg) -> None:
     reg.attrs("Order", "name", "email", "phone", "customerLocale", "createdAt", "updatedAt", "cancelledAt",
               "cancelReason", "note", "tags", "test")
     reg.fields("Order", id=gid_of("Order"), legacyResourceId=legacy_id, processedAt=lambda o, info: o.created_at,
-               currencyCode=lambda o, info: o.currency, closed=lambda o, info: o.closed_at is not None,
+               currencyCode=lambda o, info: o.currency, presentmentCurrencyCode=presentment_currency,
+               closed=lambda o, info: o.closed_at is not None,
                closedAt=lambda o, info: o.closed_at, confirmed=lambda o, info: True,
                customer=lambda o, info: info.context.shop.customers.get(o.customer_id),
                displayFinancialStatus=lambda o, info: order_math.financial_status(info.context.shop, o),
@@ -33,7 +34,7 @@ def register(reg) -> None:
                currentSubtotalLineItemsQuantity=lambda o, info: sum(
                    line.current_quantity for line in order_math.lines(info.context.shop, o)),
                lineItems=line_items, transactions=transactions, refunds=refunds)
-    for name, pick in (("totalPriceSet", "original_total"), ("subtotalPriceSet", "line_items"),
+    for name, pick in (("totalPriceSet", "original_total"), ("subtotalPriceSet", "discounted_line_items"),
                        ("currentTotalPriceSet", "total"), ("currentSubtotalPriceSet", "subtotal"),
                        ("totalShippingPriceSet", "shipping"), ("totalRefundedSet", "refunded"),
                        ("totalReceivedSet", "received"), ("netPaymentSet", "net_payment"),
@@ -53,7 +54,9 @@ def _register_parts(reg) -> None:
                fulfillableQuantity=lambda li, info: li.unfulfilled_quantity,
                nonFulfillableQuantity=lambda li, info: li.quantity - li.unfulfilled_quantity,
                restockable=lambda li, info: li.current_quantity > 0, customAttributes=lambda li, info: [],
-               originalUnitPriceSet=_unit_price, discountedUnitPriceSet=_unit_price)
+               originalUnitPriceSet=_unit_price, discountedUnitPriceSet=_discounted_unit_price,
+               discountedUnitPriceAfterAllDiscountsSet=_discounted_unit_price,
+               originalTotalSet=lambda li, info: money(li.unit_price * li.quantity, info.context.shop.currency))
     connection(reg, "LineItem")
     reg.attrs("OrderTransaction", "kind", "status", "gateway", "createdAt", "test")
     reg.fields("OrderTransaction", id=gid_of("OrderTransaction"), processedAt=lambda t, info: t.created_at,
@@ -83,6 +86,15 @@ def _money_of(pick: str):
 
 def _unit_price(line, info):
     return money(line.unit_price, info.context.shop.currency)
+
+
+def _discounted_unit_price(line, info):
+    return money(order_math.discounted_price(line), info.context.shop.currency)
+
+
+def presentment_currency(order, info) -> str:
+    """The emulator's checkout charges in the shop currency, so the buyer saw the order's own currency."""
+    return order.currency
 
 
 def order(obj, info, id):

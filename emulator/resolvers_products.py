@@ -68,9 +68,9 @@ def products(obj, info, first=None, after=None, last=None, before=None, reverse=
         raise GraphQLError(f"emulator does not support products sortKey {sortKey}")
     test = predicate(query, {
         None: (lambda p: p.title, "contains"), "title": (lambda p: p.title, "text"),
-        "status": (lambda p: p.status, "text"), "tag": (lambda p: p.tags, "list"),
-        "product_type": (lambda p: p.product_type, "text"), "vendor": (lambda p: p.vendor, "text"),
-        "handle": (lambda p: p.handle, "text"), "id": (lambda p: p.id, "id"),
+        "status": (lambda p: p.status, "one_of"), "tag": (lambda p: p.tags, "list"),
+        "product_type": (lambda p: p.product_type, "one_of"), "vendor": (lambda p: p.vendor, "text"),
+        "handle": (lambda p: p.handle, "one_of"), "id": (lambda p: p.id, "id"),
         "sku": (lambda p: [shop.variants[v].sku or "" for v in p.variant_ids], "list"),
         "updated_at": (lambda p: p.updated_at, "datetime"), "created_at": (lambda p: p.created_at, "datetime"),
         "inventory_total": (lambda p: total_inventory(shop, p), "number"),
@@ -89,10 +89,14 @@ def product_variants(obj, info, first=None, after=None, last=None, before=None, 
     shop = info.context.shop
     if sortKey not in VARIANT_SORTS:
         raise GraphQLError(f"emulator does not support productVariants sortKey {sortKey}")
+    owner = lambda v: shop.products[v.product_id]  # noqa: E731
     test = predicate(query, {
         "sku": (lambda v: v.sku, "text"), "product_id": (lambda v: v.product_id, "id"), "id": (lambda v: v.id, "id"),
         "title": (lambda v: v.title, "text"), "updated_at": (lambda v: v.updated_at, "datetime"),
         "inventory_quantity": (lambda v: shop.variant_available(v), "number"),
+        "product_ids": (lambda v: v.product_id, "one_of"),
+        "product_type": (lambda v: owner(v).product_type, "one_of"),
+        "product_status": (lambda v: owner(v).status, "one_of"), "vendor": (lambda v: owner(v).vendor, "one_of"),
     }, "productVariants")
     key = lambda v: VARIANT_SORTS[sortKey](v, shop)  # noqa: E731
     found = sorted((v for v in shop.variants.values() if test(v)), key=key)

@@ -38,7 +38,9 @@ def parse(query: str | None) -> list[Term]:
 
 
 def predicate(query: str | None, fields: dict[str, tuple[Callable, str]], resource: str) -> Callable:
-    """A test `record -> bool` for `query`; `fields` maps a search field to (getter, kind); None is free text."""
+    """A test `record -> bool` for `query`; `fields` maps a search field to (getter, kind); None is free text.
+    Kinds: text (exact, `*` suffix for a prefix), one_of (comma-separated texts), contains, list (any element
+    equal), number, datetime, id."""
     checks = []
     for term in parse(query):
         if term.field not in fields:
@@ -68,6 +70,8 @@ def _comparer(kind: str, term: Term) -> Callable:
     if kind == "list":
         wanted = term.value.lower()
         return lambda values: any(v.lower() == wanted for v in values)
+    if kind == "one_of":
+        return _one_of(term.value)
     return _text(term.value.lower())
 
 
@@ -75,6 +79,12 @@ def _ordered(target, op: str) -> Callable:
     operations = {"=": lambda v: v == target, ">": lambda v: v > target, ">=": lambda v: v >= target,
                   "<": lambda v: v < target, "<=": lambda v: v <= target}
     return lambda value: value is not None and operations[op](value)
+
+
+def _one_of(value: str) -> Callable:
+    """Filters Shopify documents as "a comma-separated list": `product_type:Tees,Hoodies` matches either."""
+    tests = [_text(part.strip().lower()) for part in value.split(",") if part.strip()]
+    return lambda found: any(test(found) for test in tests)
 
 
 def _text(wanted: str) -> Callable:

@@ -17,7 +17,8 @@ DEFAULT_TOPICS = ("app/uninstalled", "orders/create", "orders/paid", "orders/upd
                   "variants/out_of_stock", "variants/in_stock")
 DEFAULT_SCOPES = ("read_products", "write_products", "read_inventory", "write_inventory", "read_orders",
                   "write_orders", "write_order_edits", "read_customers", "write_customers", "read_discounts",
-                  "write_discounts", "read_locations", "read_publications", "write_publications", "read_locales")
+                  "write_discounts", "read_locations", "read_publications", "write_publications", "read_locales",
+                  "write_app_proxy")
 
 
 @dataclass

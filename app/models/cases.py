@@ -46,6 +46,7 @@ class StockoutCase(Timestamps, ShopOwned, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delay_consent_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list["CaseLine"]] = relationship(back_populates="case", order_by="CaseLine.id")
 
@@ -118,3 +119,26 @@ class SideEffect(Timestamps, ShopOwned, Base):
     request: Mapped[dict | None] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseOffer(ShopOwned, Base):
+    """One option offered to the customer of a case, with the compensation it would bring."""
+
+    __tablename__ = "case_offers"
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("stockout_cases.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(300))
+    option: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    variant_gid: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    price_difference: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    refund_gateway: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    grant: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models.base import ShopOwned, Timestamps
@@ -33,6 +34,8 @@ class VariantStock(Timestamps, ShopOwned, Base):
     levels: Mapped[dict] = mapped_column(JSON, default=dict)
     inventory_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     out_of_stock_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    levels_updated_at: Mapped[dict | None] = mapped_column(JSON)
+    last_in_stock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RestockPlan(Timestamps, ShopOwned, Base):
@@ -71,6 +74,7 @@ class ProductState(Timestamps, ShopOwned, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    dry_run_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CatalogueChange(ShopOwned, Base):
@@ -88,3 +92,85 @@ class CatalogueChange(ShopOwned, Base):
     reason: Mapped[str] = mapped_column(String(255), default="")
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeenOrder(ShopOwned, Base):
+    """An order the app has seen, once, so the monthly report can count orders."""
+
+    __tablename__ = "seen_orders"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_gid"),
+        Index("ix_seen_orders_shop_created", "shop_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_gid: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VariantSalesDay(ShopOwned, Base):
+    """Units of a variant ordered on one UTC day: the sales pace behind reorder suggestions."""
+
+    __tablename__ = "variant_sales_days"
+    __table_args__ = (UniqueConstraint("shop_id", "variant_gid", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_gid: Mapped[str] = mapped_column(String(255))
+    product_gid: Mapped[str | None] = mapped_column(String(255))
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LedgerOrder(Timestamps, ShopOwned, Base):
+    """A recent order with tracked lines, kept to decide first-come first-served who is short."""
+
+    __tablename__ = "ledger_orders"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_gid"),
+        Index("ix_ledger_orders_shop_created", "shop_id", "order_created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_gid: Mapped[str] = mapped_column(String(255))
+    order_name: Mapped[str] = mapped_column(String(64), default="")
+    order_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    order_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_gid: Mapped[str | None] = mapped_column(String(255))
+    customer_name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    customer_locale: Mapped[str | None] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    total_price: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal("0"))
+    refunds: Mapped[dict] = mapped_column(JSON, default=dict)
+    refunds_in_quantities: Mapped[list] = mapped_column(JSON, default=list)
+
+    lines: Mapped[list["LedgerLine"]] = relationship(back_populates="order", order_by="LedgerLine.id")
+
+
+class LedgerLine(ShopOwned, Base):
+    """One tracked order line in the ledger: how many units it still waits for."""
+
+    __tablename__ = "ledger_lines"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "line_item_gid"),
+        Index("ix_ledger_lines_shop_variant_created", "shop_id", "variant_gid", "order_created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ledger_orders.id", ondelete="CASCADE"), index=True)
+    line_item_gid: Mapped[str] = mapped_column(String(255))
+    variant_gid: Mapped[str] = mapped_column(String(255))
+    product_gid: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(512), default="")
+    sku: Mapped[str | None] = mapped_column(String(255))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal("0"))
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    current_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    fulfillable_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    tracked: Mapped[bool] = mapped_column(Boolean, default=True)
+    preordered: Mapped[bool] = mapped_column(Boolean, default=False)
+    order_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    order: Mapped[LedgerOrder] = relationship(back_populates="lines")

@@ -33,3 +33,4 @@ class WebhookEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

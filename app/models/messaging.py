@@ -40,6 +40,7 @@ class Notification(Timestamps, ShopOwned, Base):
     error: Mapped[str | None] = mapped_column(Text)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    html: Mapped[str | None] = mapped_column(Text)
 
 
 class ContactOptOut(ShopOwned, Base):
@@ -73,7 +74,25 @@ class BackInStockSubscription(Timestamps, ShopOwned, Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_source: Mapped[str] = mapped_column(String(64), default="storefront")
+    consent_ip: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     status_reason: Mapped[str | None] = mapped_column(Text)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RestockAlert(Timestamps, ShopOwned, Base):
+    """The back-in-stock alerts for one variant: which wave of batches is running, and how it ended."""
+
+    __tablename__ = "restock_alerts"
+    __table_args__ = (UniqueConstraint("shop_id", "variant_gid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_gid: Mapped[str] = mapped_column(String(255))
+    product_gid: Mapped[str | None] = mapped_column(String(255))
+    wave: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="idle")
+    batch_number: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)

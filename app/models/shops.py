@@ -72,6 +72,7 @@ class ShopSettings(Timestamps, ShopOwned, Base):
     restock_min_quantity: Mapped[int] = mapped_column(Integer, default=1)
     restock_batch_multiplier: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
     restock_batch_interval_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    admin_locale: Mapped[str | None] = mapped_column(String(16))
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from emu_helpers import SHOP, Admin, Receiver, make_app
+from tests.emulator.emu_helpers import SHOP, Admin, Receiver, make_app
 
 SHARED_DIR = Path(os.environ.get("SHOPIFY_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 SCHEMA = SHARED_DIR / "shopify" / "admin-schema" / "admin-2026-07.graphql"

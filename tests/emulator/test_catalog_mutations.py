@@ -1,6 +1,6 @@
 """Catalogue and store mutations: tags, publishing, presale policy, metafields, inventory, discounts, consent."""
 import pytest
-from emu_helpers import SHOP, data_of
+from tests.emulator.emu_helpers import SHOP, data_of
 
 FIND = 'query($q: String) { products(first: 1, query: $q) { nodes { id tags status title variants(first: 20) {' \
        ' nodes { id inventoryPolicy price inventoryItem { id } } } } } }'
@@ -93,6 +93,25 @@ def test_metafields_set_is_typed_and_atomic(admin, tee):
     assert data_of(admin.graphql(read, id=tee["id"]))["product"]["metafield"] == {"value": "2026-12-20"}
     too_many = admin.graphql(mutation, m=[good] * 26)
     assert too_many["errors"][0]["extensions"]["code"] == "MAX_INPUT_SIZE_EXCEEDED"
+
+
+def test_metafields_delete_by_identifier_answers_null_for_what_is_not_there(admin, tee):
+    set_date = """mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }"""
+    data_of(admin.graphql(set_date, m=[{"ownerId": tee["id"], "namespace": "stockout", "key": "restock_date",
+                                        "value": "2026-12-20", "type": "date"}]))
+    delete = """mutation($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) {
+        deletedMetafields { ownerId namespace key } userErrors { field message } } }"""
+    gone = data_of(admin.graphql(delete, m=[{"ownerId": tee["id"], "namespace": "stockout", "key": "restock_date"},
+                                           {"ownerId": tee["id"], "namespace": "stockout", "key": "ship_by"}]))
+    assert gone["metafieldsDelete"] == {"userErrors": [], "deletedMetafields": [
+        {"ownerId": tee["id"], "namespace": "stockout", "key": "restock_date"}, None]}
+    read = 'query($id: ID!) { product(id: $id) { metafield(namespace: "stockout", key: "restock_date") { value } ' \
+           'metafields(first: 5, namespace: "stockout") { nodes { key } } } }'
+    assert data_of(admin.graphql(read, id=tee["id"]))["product"] == {"metafield": None, "metafields": {"nodes": []}}
+    data_of(admin.graphql(set_date, m=[{"ownerId": tee["id"], "namespace": "stockout", "key": "restock_date",
+                                        "value": "a week", "type": "single_line_text_field"}]))
+    again = data_of(admin.graphql(read, id=tee["id"]))["product"]["metafield"]
+    assert again == {"value": "a week"}, "a deleted metafield's type no longer binds the key"
 
 
 def test_inventory_adjust_requires_key_and_compare_and_swap(admin, tee):

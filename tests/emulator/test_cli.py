@@ -1,7 +1,7 @@
 """`python -m emulator`: the CLI drives a running emulator over HTTP."""
 import json
 
-from emu_helpers import SHOP
+from tests.emulator.emu_helpers import SHOP
 
 from emulator.cli import main
 

@@ -1,6 +1,6 @@
 """Every modelled scalar field of the main types resolves without error (no half-modelled fields)."""
 import pytest
-from emu_helpers import SHOP, data_of
+from tests.emulator.emu_helpers import SHOP, data_of
 from graphql import get_named_type, is_leaf_type, is_non_null_type
 from graphql.pyutils import Undefined
 

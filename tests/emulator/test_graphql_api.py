@@ -1,5 +1,5 @@
 """The Admin GraphQL endpoint: auth, versions, validation errors shaped like Shopify's, loud unsupported fields."""
-from emu_helpers import SHOP, Admin, data_of, http_client
+from tests.emulator.emu_helpers import SHOP, Admin, data_of, http_client
 
 from emulator import documents
 from emulator.graphql_api import INVALID_TOKEN

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import jwt
 import pytest
-from emu_helpers import CLIENT_ID, SECRET, SHOP, Admin, data_of, make_app
+from tests.emulator.emu_helpers import CLIENT_ID, SECRET, SHOP, Admin, data_of, make_app
 
 from emulator import session_tokens
 from emulator.clock import FakeClock

@@ -1,6 +1,6 @@
 """Orders through the Admin API: reading, refunds with @idempotent, order edits, reconciliation queries."""
 import pytest
-from emu_helpers import SHOP, data_of
+from tests.emulator.emu_helpers import SHOP, data_of
 
 REFUND = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "%s") {
   refund { id totalRefundedSet { shopMoney { amount } } }

@@ -2,7 +2,7 @@
 import json
 import time
 
-from emu_helpers import SHOP, data_of, wait_for
+from tests.emulator.emu_helpers import SHOP, data_of, wait_for
 
 from emulator.clock import SystemClock
 from emulator.costs import Bucket

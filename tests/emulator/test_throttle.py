@@ -1,6 +1,6 @@
 """Calculated query cost and the per-shop leaky bucket."""
 import pytest
-from emu_helpers import SHOP, Admin, data_of, make_app
+from tests.emulator.emu_helpers import SHOP, Admin, data_of, make_app
 from graphql import parse
 from graphql.execution.values import get_variable_values
 

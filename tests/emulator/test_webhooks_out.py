@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from emu_helpers import SECRET, SHOP, Admin, data_of, wait_for
+from tests.emulator.emu_helpers import SECRET, SHOP, Admin, data_of, wait_for
 
 from emulator.delivery_rules import DeliveryRules
 

@@ -1,0 +1,1 @@
+"""Customers answering us: SMS replies from the provider, unsubscribe links, satisfaction ratings."""

@@ -1,0 +1,1 @@
+"""Everything the app says to Shopify: install, tokens, and the one Admin GraphQL client."""

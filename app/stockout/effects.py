@@ -1,0 +1,123 @@
+"""Work that starts once the stockout writes are committed: catalogue re-evaluation, stock reads, notices.
+
+Catalogue and stock-read jobs are coalesced on a fixed job id per shop and product (or variant): while
+one is still waiting in the queue, further events add nothing, since the job reads the latest state
+when it starts. Notice jobs are enqueued only if helper-7's `jobs.notify` offers them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from datetime import datetime, timedelta
+from typing import Callable
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from app import db, queues
+
+_NO_WAIT = timedelta(0)
+PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+EVALUATE_JOB = "jobs.catalogue.apply_product"
+REFRESH_VARIANT_JOB = "jobs.catalogue.refresh_variant_stock"
+REFRESH_ITEM_JOB = "jobs.catalogue.refresh_item_stock"
+RECHECK_JOB = "jobs.catalogue.recheck_product"
+
+
+def job_key(kind: str, shop_id: int, gid: str) -> str:
+    """A job id RQ accepts ([A-Za-z0-9_-]) naming one kind of job for one object of one shop."""
+    tail = gid.rsplit("/", 1)[-1]
+    tail = tail if tail.isdigit() else hashlib.sha1(gid.encode()).hexdigest()[:20]
+    return f"{kind}-{shop_id}-{tail}"
+
+
+def enqueue_coalesced(queue_name: str, func_path: str, *args, job_id: str) -> bool:
+    """Enqueue unless the same job is already waiting to start; True when a run was added."""
+    try:
+        status = Job.fetch(job_id, connection=queues.redis()).get_status()
+    except NoSuchJobError:
+        status = None
+    if status in PENDING:
+        return False
+    queues.enqueue(queue_name, func_path, *args, job_id=job_id)
+    return True
+
+
+def evaluation_running(shop_id: int, product_gid: str) -> bool:
+    """Whether the product's catalogue job is running right now (its own writes echo back as products/update)."""
+    try:
+        job = Job.fetch(job_key("catalogue", shop_id, product_gid), connection=queues.redis())
+    except NoSuchJobError:
+        return False
+    return job.get_status() == JobStatus.STARTED
+
+
+def request_evaluation(shop_id: int, product_gid: str) -> bool:
+    """Ask for one catalogue decision on the product, coalesced with any still waiting."""
+    return enqueue_coalesced("default", EVALUATE_JOB, shop_id, product_gid,
+                             job_id=job_key("catalogue", shop_id, product_gid))
+
+
+def notify_hook(name: str) -> Callable | None:
+    """helper-7's notice job `jobs.notify.<name>`, or None while it does not exist."""
+    try:
+        module = importlib.import_module("jobs.notify")
+    except ImportError:
+        return None
+    hook = getattr(module, name, None)
+    return hook if callable(hook) else None
+
+
+class Effects:
+    """What to start after commit, gathered while handling one event, each thing once."""
+
+    def __init__(self, shop_id: int):
+        self.shop_id = shop_id
+        self.products: list[str] = []
+        self.variants_to_read: list[str] = []
+        self.items_to_read: list[str] = []
+        self.notices: list[tuple[str, int, dict]] = []
+        self.rechecks: dict[str, datetime] = {}
+
+    def evaluate(self, product_gid: str | None) -> None:
+        if product_gid and product_gid not in self.products:
+            self.products.append(product_gid)
+
+    def read_variant(self, variant_gid: str) -> None:
+        if variant_gid not in self.variants_to_read:
+            self.variants_to_read.append(variant_gid)
+
+    def read_item(self, item_gid: str) -> None:
+        if item_gid not in self.items_to_read:
+            self.items_to_read.append(item_gid)
+
+    def recheck(self, product_gid: str, when: datetime) -> None:
+        """Decide on the product again at `when` (the end of a grace period)."""
+        self.rechecks[product_gid] = when
+
+    def notice(self, name: str, case_id: int, **kwargs) -> None:
+        """Enqueue jobs.notify.<name>(shop_id, case_id, **kwargs) after commit, if it exists."""
+        if (name, case_id, kwargs) not in self.notices:
+            self.notices.append((name, case_id, kwargs))
+
+    def callbacks(self) -> list[Callable[[], None]]:
+        """One callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
+        pending = self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
+        return [self.run] if pending else []
+
+    def run(self) -> None:
+        for name, case_id, kwargs in self.notices:
+            if notify_hook(name) is not None:
+                queues.enqueue("notifications", f"jobs.notify.{name}", self.shop_id, case_id, **kwargs)
+        for variant_gid in self.variants_to_read:
+            enqueue_coalesced("default", REFRESH_VARIANT_JOB, self.shop_id, variant_gid,
+                              job_id=job_key("stock-variant", self.shop_id, variant_gid))
+        for item_gid in self.items_to_read:
+            enqueue_coalesced("default", REFRESH_ITEM_JOB, self.shop_id, item_gid,
+                              job_id=job_key("stock-item", self.shop_id, item_gid))
+        for product_gid in self.products:
+            request_evaluation(self.shop_id, product_gid)
+        for product_gid, when in self.rechecks.items():
+            queues.enqueue("default", RECHECK_JOB, self.shop_id, product_gid, delay=max(when - db.utcnow(), _NO_WAIT),
+                           job_id=job_key("catalogue-recheck", self.shop_id, product_gid))

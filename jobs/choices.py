@@ -1,0 +1,92 @@
+"""Choice jobs: prepare the offer, carry out a choice, apply deadlines and delays. JSON-safe ids in, safe to rerun."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app import db, queues
+from app.choices import carry_out as carrying, choosing, deadlines, delays, preparation
+from app.models import CaseEvent
+from app.shopify.client import client_for
+from app.shopify.errors import ShopifyError, ShopifyUnavailable
+
+
+def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
+    """Build the case's offer from Shopify (substitutes, refund); with `notify`, then send the notice and set the deadline."""
+    case = choosing.load_case(shop_id, case_id)
+    if case is None:
+        return 0
+    with client_for(shop_id) as client:
+        rows = preparation.prepare_offer(client, case)
+    if notify:
+        deadlines.schedule_deadline(shop_id, case_id)
+        queues.enqueue("notifications", "jobs.notify.case_opened", shop_id, case_id,
+                       job_id=f"case-opened-{shop_id}-{case_id}")
+    return len(rows)
+
+
+def carry_out(shop_id: int, case_id: int) -> str | None:
+    """Carry out the case's recorded choice through the Admin API, then tell the customer."""
+    case = choosing.load_case(shop_id, case_id)
+    if case is None or case.choice is None:
+        return None
+    try:
+        with client_for(shop_id) as client:
+            done = carrying.carry_out(client, case)
+    except ShopifyUnavailable:
+        raise
+    except (ShopifyError, LookupError) as error:
+        _record_failure(shop_id, case_id, case.choice, error)
+        raise
+    if done is None:
+        return None
+    for kind in done.messages:
+        queues.enqueue("notifications", "jobs.notify.case_message", shop_id, case_id, kind,
+                       job_id=f"case-message-{shop_id}-{case_id}-{kind}-{done.choice}")
+    return done.choice
+
+
+def _record_failure(shop_id: int, case_id: int, choice: str, error: Exception) -> None:
+    """Put the refusal on the case's timeline for the merchant; the job still fails and is retried."""
+    session = db.session()
+    session.rollback()
+    session.add(CaseEvent(shop_id=shop_id, case_id=case_id, kind="carry_out_failed",
+                          detail={"choice": choice, "error": f"{type(error).__name__}: {error}"[:500]}))
+    session.commit()
+
+
+def apply_default(shop_id: int, case_id: int) -> str | None:
+    """At the choice deadline: the shop's default, if the customer chose nothing."""
+    outcome = deadlines.apply_default(shop_id, case_id)
+    return outcome.choice if outcome and outcome.accepted else None
+
+
+def refund_without_consent(shop_id: int, case_id: int) -> str | None:
+    """At a delay's consent deadline: refund when the customer never said yes."""
+    outcome = deadlines.refund_without_consent(shop_id, case_id)
+    return outcome.choice if outcome and outcome.accepted else None
+
+
+def restock_date_slipped(shop_id: int, case_id: int, old: str | None, new: str | None) -> bool | None:
+    """The restock date of a waiting case moved (dates as ISO text, None for "no date")."""
+    decision = delays.restock_date_slipped(
+        shop_id, case_id, date.fromisoformat(old) if old else None, date.fromisoformat(new) if new else None
+    )
+    return None if decision is None else decision.needs_consent
+
+
+def sweep_deadlines() -> int:
+    """Periodic safety net: give notified cases their deadline, apply passed ones, carry out lost choices."""
+    now = db.utcnow()
+    found = 0
+    for shop_id, case_id, notified_at in deadlines.without_deadline():
+        deadlines.schedule_deadline(shop_id, case_id, now=notified_at)
+        found += 1
+    for what, shop_id, case_id in deadlines.overdue(now):
+        job = "jobs.choices.apply_default" if what == "default" else "jobs.choices.refund_without_consent"
+        queues.enqueue("default", job, shop_id, case_id, job_id=f"sweep-{what}-{shop_id}-{case_id}")
+        found += 1
+    for shop_id, case_id, choice in deadlines.stalled(now):
+        queues.enqueue("default", "jobs.choices.carry_out", shop_id, case_id, job_id=f"carry-out-{case_id}-{choice}")
+        found += 1
+    return found

@@ -1,0 +1,25 @@
+"""inventory_levels/update, variants/in_stock and variants/out_of_stock: keep each variant's stock and its cases."""
+
+from __future__ import annotations
+
+from app import db
+from app.stockout import updates
+from app.stockout.effects import Effects
+from jobs import payloads
+from jobs.handling import Delivery
+
+
+def on_inventory_level_update(delivery: Delivery) -> None:
+    """One location's available units changed; newer readings win, whatever order they arrive in."""
+    fact = payloads.parse_inventory_level(delivery.payload)
+    effects = Effects(delivery.shop_id)
+    updates.level_changed(db.session(), delivery.shop_id, fact, db.utcnow(), effects)
+    delivery.after_commit.extend(effects.callbacks())
+
+
+def on_variant_stock_change(delivery: Delivery) -> None:
+    """A variant went out of or back in stock online; its levels are read back from Shopify to be exact."""
+    fact = payloads.parse_variant(delivery.payload)
+    shop, effects = payloads.delivery_shop(delivery), Effects(delivery.shop_id)
+    updates.variant_changed(db.session(), shop, fact, db.utcnow(), effects)
+    delivery.after_commit.extend(effects.callbacks())

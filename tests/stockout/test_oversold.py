@@ -1,0 +1,160 @@
+"""Oversold orders: first come, first served, one case per order whatever order the events arrive in."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import db
+from app.models import CaseEvent, LedgerOrder, StockoutCase
+from tests.stockout.conftest import open_cases, queued
+from tests.stockout.factories import at, gid, level, line_gid, order, product_event, refund
+
+PRODUCT, VARIANT, ITEM = 500, 900, 800
+
+
+def flash_sale_events(stock=3, buyers=5, variant=VARIANT, item=ITEM, first_order=1):
+    """A product with `stock` units and `buyers` one-unit orders a second apart, each with its level update."""
+    events = [("inventory_levels/update", level(item, stock, at(0)))]
+    for n in range(1, buyers + 1):
+        events.append(("orders/create", order(first_order + n - 1, [(variant, 1)], at(n), product=PRODUCT)))
+        events.append(("inventory_levels/update", level(item, stock - n, at(n))))
+    return events
+
+
+@pytest.fixture
+def known_variant(deliver):
+    deliver("products/update", product_event(PRODUCT, [(VARIANT, ITEM)]))
+
+
+def short_orders(shop_id):
+    return {order_gid: sum(lines.values()) for order_gid, lines in open_cases(shop_id).items()}
+
+
+def test_flash_sale_in_order_opens_a_case_for_each_of_the_last_orders(shop, deliver, known_variant):
+    for topic, body in flash_sale_events():
+        deliver(topic, body)
+    assert short_orders(shop.id) == {gid("Order", 4): 1, gid("Order", 5): 1}
+    case = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 5))).one()
+    assert case.notify_deadline_at == case.detected_at + timedelta(minutes=120)
+    assert (case.reason, case.order_name, case.email) == ("demand_spike", "#5", "buyer5@example.com")
+    assert case.lines[0].line_item_gid == line_gid(5) and case.lines[0].variant_gid == gid("ProductVariant", VARIANT)
+    opened = [args for name, args in queued("notifications") if name == "jobs.notify.case_opened"]
+    assert sorted(opened) == sorted([(shop.id, case.id), (shop.id, case.id - 1)])
+    assert ("jobs.catalogue.apply_product", (shop.id, gid("Product", PRODUCT))) in queued("default")
+
+
+def test_any_arrival_order_and_duplicates_end_with_the_same_cases(shop, deliver):
+    expected = {}
+    for seed in range(4):
+        variant, item, first = VARIANT + 10 * seed, ITEM + 10 * seed, 100 * (seed + 1)
+        deliver("products/update", product_event(PRODUCT, [(variant, item)]))
+        events = flash_sale_events(variant=variant, item=item, first_order=first) * 2
+        random.Random(seed).shuffle(events)
+        for topic, body in events:
+            deliver(topic, body)
+        expected.update({gid("Order", first + 3): 1, gid("Order", first + 4): 1})
+        assert short_orders(shop.id) == expected
+    per_order = db.session().execute(
+        select(StockoutCase.order_gid, func.count()).group_by(StockoutCase.order_gid)).all()
+    assert all(count == 1 for _, count in per_order)
+
+
+def test_a_case_opened_too_early_is_withdrawn_when_the_later_order_arrives(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 2, at(0)))
+    deliver("inventory_levels/update", level(ITEM, -1, at(3)))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    deliver("orders/create", order(2, [(VARIANT, 1)], at(2), product=PRODUCT))
+    assert short_orders(shop.id) == {gid("Order", 2): 1}
+    deliver("orders/create", order(3, [(VARIANT, 1)], at(3), product=PRODUCT))
+    assert short_orders(shop.id) == {gid("Order", 3): 1}
+    early = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 2))).one()
+    assert (early.status, early.closed_at is not None) == ("withdrawn", True)
+    assert ("jobs.notify.cancel_case", (shop.id, early.id)) in queued("notifications")
+
+
+def test_a_line_short_by_part_of_its_quantity(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 2, at(0)))
+    deliver("orders/create", order(1, [(VARIANT, 3)], at(1), product=PRODUCT))
+    deliver("inventory_levels/update", level(ITEM, -1, at(1)))
+    assert open_cases(shop.id) == {gid("Order", 1): {line_gid(1): 1}}
+
+
+def test_stock_coming_back_before_anyone_was_told_withdraws_the_case(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    deliver("inventory_levels/update", level(ITEM, -1, at(1)))
+    assert short_orders(shop.id) == {gid("Order", 1): 1}
+    deliver("inventory_levels/update", level(ITEM, 4, at(60)))
+    assert short_orders(shop.id) == {}
+
+
+def test_a_notified_case_keeps_its_lines_when_stock_comes_back(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    deliver("inventory_levels/update", level(ITEM, -1, at(1)))
+    case = db.session().scalars(select(StockoutCase)).one()
+    case.notified_at = db.utcnow()
+    db.session().commit()
+    deliver("inventory_levels/update", level(ITEM, 4, at(60)))
+    assert short_orders(shop.id) == {gid("Order", 1): 1}
+
+
+def test_an_older_order_event_does_not_undo_a_newer_one(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("orders/cancelled", order(1, [(VARIANT, 1)], at(1), product=PRODUCT, updated=at(30), cancelled=True))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    recorded = db.session().scalars(select(LedgerOrder)).one()
+    assert recorded.cancelled_at == at(30)
+    deliver("inventory_levels/update", level(ITEM, -1, at(40)))
+    assert short_orders(shop.id) == {}
+
+
+def test_cancelling_an_oversold_order_cancels_its_case(shop, deliver, known_variant):
+    for topic, body in flash_sale_events():
+        deliver(topic, body)
+    deliver("orders/cancelled", order(5, [(VARIANT, 1)], at(5), product=PRODUCT, updated=at(90), cancelled=True))
+    case = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 5))).one()
+    assert (case.status, case.closed_at is not None) == ("cancelled", True)
+    deliver("inventory_levels/update", level(ITEM, -1, at(90)))
+    assert short_orders(shop.id) == {gid("Order", 4): 1}
+    kinds = db.session().scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
+    assert kinds == ["opened", "cancelled"]
+
+
+def test_a_refund_of_every_short_line_closes_the_case(shop, deliver, known_variant):
+    for topic, body in flash_sale_events():
+        deliver(topic, body)
+    deliver("refunds/create", refund(61, 4, [(0, 1)], at(60)))
+    case = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 4))).one()
+    assert (case.status, case.closed_at is not None) == ("closed", True)
+    assert short_orders(shop.id) == {gid("Order", 5): 1}
+    deliver("inventory_levels/update", level(ITEM, -1, at(60)))
+    assert short_orders(shop.id) == {gid("Order", 5): 1}
+
+
+def test_a_partial_refund_leaves_the_case_open(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("orders/create", order(1, [(VARIANT, 2)], at(1), product=PRODUCT))
+    deliver("inventory_levels/update", level(ITEM, -2, at(1)))
+    deliver("refunds/create", refund(71, 1, [(0, 1)], at(30), restock="no_restock"))
+    assert open_cases(shop.id) == {gid("Order", 1): {line_gid(1): 2}}
+    deliver("inventory_levels/update", level(ITEM, -2, at(31)))
+    assert open_cases(shop.id) == {gid("Order", 1): {line_gid(1): 1}}
+
+
+def test_untracked_and_custom_lines_never_open_cases(shop, deliver, known_variant):
+    body = order(1, [(VARIANT, 1)], at(1), product=PRODUCT)
+    body["line_items"][0]["variant_inventory_management"] = None
+    deliver("inventory_levels/update", level(ITEM, -5, at(0)))
+    deliver("orders/create", body)
+    deliver("orders/create", order(2, [], at(2), product=PRODUCT))
+    assert short_orders(shop.id) == {}
+
+
+def test_an_event_storm_leaves_one_catalogue_job_per_product(shop, deliver, known_variant):
+    for n in range(20):
+        deliver("inventory_levels/update", level(ITEM, (n % 2) * 5, at(n)))
+    jobs = [args for name, args in queued("default") if name == "jobs.catalogue.apply_product"]
+    assert jobs == [(shop.id, gid("Product", PRODUCT))]
