@@ -15,6 +15,7 @@ import httpx
 from cryptography.fernet import Fernet
 
 from app.config import INSTANCE_DIR
+from app.shopify.scopes import REQUIRED_SCOPES
 
 DEV_ENV_FILE = INSTANCE_DIR / "development.env"
 
@@ -67,6 +68,7 @@ def main(port: int, emulator_port: int, check: bool) -> None:
         env["REDIS_URL"] = embedded_redis.ensure_running(INSTANCE_DIR)
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     env.setdefault("SHOPIFY_API_BASE_URL", emulator_url)
+    env.setdefault("SHOPIFY_SCOPES", ",".join(REQUIRED_SCOPES))
 
     subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, check=True)
     processes: list[tuple[str, subprocess.Popen]] = []
@@ -92,7 +94,7 @@ def main(port: int, emulator_port: int, check: bool) -> None:
             if health.get("status") != "ok":
                 raise click.ClickException("health check failed")
             return
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        _run_until_stopped(processes)
     finally:
         for _name, process in reversed(processes):
             process.terminate()
@@ -101,6 +103,23 @@ def main(port: int, emulator_port: int, check: bool) -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _run_until_stopped(processes: list[tuple[str, subprocess.Popen]]) -> None:
+    """Wait for Ctrl-C or SIGTERM; if any process dies on its own, stop the rest and say which."""
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            for name, process in processes:
+                if process.poll() is not None:
+                    raise click.ClickException(f"{name} exited with status {process.returncode}; stopping")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo("stopping")
 
 
 def _emulator_available() -> bool:

@@ -11,6 +11,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+REQUEST_TIMEOUT = 30.0
+
 
 @dataclass
 class Outcome:
@@ -59,9 +61,13 @@ class _Connections:
 
     async def take(self):
         await self.slots.acquire()
-        if self.free.empty():
+        if not self.free.empty():
+            return self.free.get_nowait()
+        try:
             return await asyncio.open_connection(self.host, self.port)
-        return self.free.get_nowait()
+        except OSError:
+            self.slots.release()
+            raise
 
     def give_back(self, connection, reusable: bool) -> None:
         if reusable:
@@ -69,6 +75,10 @@ class _Connections:
         else:
             connection[1].close()
         self.slots.release()
+
+    def close(self) -> None:
+        while not self.free.empty():
+            self.free.get_nowait()[1].close()
 
 
 async def _exchange(connection, raw: bytes) -> tuple[int, bool]:
@@ -90,15 +100,16 @@ async def _exchange(connection, raw: bytes) -> tuple[int, bool]:
 
 
 async def _send(pool: _Connections, index: int, raw: bytes, due: float, outcome: Outcome) -> None:
-    for attempt in range(2):
-        connection = await pool.take()
+    for _attempt in range(2):
         try:
-            status, keep = await _exchange(connection, raw)
-        except (ConnectionError, asyncio.IncompleteReadError, OSError):
-            # An idle keep-alive connection closed by the server: retry once on a fresh one.
+            connection = await pool.take()
+        except OSError:
+            continue
+        try:
+            status, keep = await asyncio.wait_for(_exchange(connection, raw), REQUEST_TIMEOUT)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError, OSError):
+            # Mostly an idle keep-alive connection the server closed: retry once on a fresh one.
             pool.give_back(connection, False)
-            if attempt:
-                outcome.errors += 1
             continue
         pool.give_back(connection, keep)
         outcome.latencies.append(time.perf_counter() - due)
@@ -106,6 +117,7 @@ async def _send(pool: _Connections, index: int, raw: bytes, due: float, outcome:
         if status == 200:
             outcome.acknowledged.append(index)
         return
+    outcome.errors += 1
 
 
 async def _run(host: str, port: int, requests: list[bytes], rate: float, connections: int) -> Outcome:
@@ -121,6 +133,7 @@ async def _run(host: str, port: int, requests: list[bytes], rate: float, connect
         await asyncio.sleep(0.0005)
     await asyncio.gather(*tasks)
     outcome.elapsed = time.perf_counter() - start
+    pool.close()
     return outcome
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.config import REPO_ROOT, Settings, normalized_database_url
+from app import models as _every_model  # noqa: F401  (puts every table on the metadata, for emptying them)
 from app.db import Base
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -60,12 +61,13 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def migrated_database(database_url: str) -> str:
-    from app.migrations import downgrade, upgrade
+    from app.migrations import upgrade
 
     engine = create_engine(normalized_database_url(database_url))
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     upgrade(database_url)
     return database_url
