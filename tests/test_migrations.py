@@ -1,5 +1,7 @@
 """`alembic upgrade head` and `downgrade base` on empty SQLite and PostgreSQL."""
 
+import os
+
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -13,7 +15,7 @@ from tests.conftest import postgres_database_url
 def empty_database(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-    url = postgres_database_url("stockout_migrations_test")
+    url = postgres_database_url(f"stockout_migrations_{os.environ.get('TEST_DB_SUFFIX', 'main')}")
     downgrade(url)
     return url
 
