@@ -37,6 +37,9 @@ class Periodic:
 PERIODIC = (
     Periodic("sweep", "jobs.events.sweep", 15, "webhooks", 60),
     Periodic("reconcile", "jobs.reconcile.reconcile_all", 300, "low", 120),
+    Periodic("choice-deadlines", "jobs.choices.sweep_deadlines", 300, "default", 120),
+    Periodic("unconfirmed-messages", "jobs.notify.sweep_unconfirmed", 600, "notifications", 120),
+    Periodic("shop-facts", "jobs.shop_facts.refresh_all_shop_facts", 86400, "low", 300),
 )
 _BY_NAME = {periodic.name: periodic for periodic in PERIODIC}
 

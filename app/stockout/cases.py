@@ -97,7 +97,7 @@ def refresh_restock_date(session: Session, shop: Shop, case: StockoutCase, now: 
     old, case.restock_date = case.restock_date, new
     if case.notified_at is not None:
         record_event(session, case, "restock_date_changed", now, old=_iso(old), new=_iso(new))
-        effects.notice("restock_date_changed", case.id, previous_restock_date=_iso(old))
+        effects.notice("restock_date_changed", case.id, previous_restock_date=_iso(old), new_restock_date=_iso(new))
 
 
 def case_restock_date(session: Session, shop: Shop, case: StockoutCase, now: datetime) -> date | None:

@@ -14,6 +14,7 @@ from typing import Callable
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
 
 from app import db, queues
 
@@ -33,30 +34,57 @@ def job_key(kind: str, shop_id: int, gid: str) -> str:
 
 
 def enqueue_coalesced(queue_name: str, func_path: str, *args, job_id: str) -> bool:
-    """Enqueue unless the same job is already waiting to start; True when a run was added."""
-    try:
-        status = Job.fetch(job_id, connection=queues.redis()).get_status()
-    except NoSuchJobError:
-        status = None
-    if status in PENDING:
-        return False
+    """Enqueue unless the same job is already waiting to start; True when a run was added.
+
+    While a run is going, the next one waits under a relay id: re-using the running job's id would let the
+    running job's end (status, result expiry) overwrite the waiting copy.
+    """
+    for candidate in (job_id, f"{job_id}-next"):
+        status = _status(candidate)
+        if status in PENDING:
+            return False
+        if status != JobStatus.STARTED:
+            queues.enqueue(queue_name, func_path, *args, job_id=candidate)
+            return True
     queues.enqueue(queue_name, func_path, *args, job_id=job_id)
     return True
 
 
+def _status(job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=queues.redis(), serializer=JSONSerializer).get_status()
+    except NoSuchJobError:
+        return None
+
+
 def evaluation_running(shop_id: int, product_gid: str) -> bool:
     """Whether the product's catalogue job is running right now (its own writes echo back as products/update)."""
-    try:
-        job = Job.fetch(job_key("catalogue", shop_id, product_gid), connection=queues.redis())
-    except NoSuchJobError:
-        return False
-    return job.get_status() == JobStatus.STARTED
+    key = job_key("catalogue", shop_id, product_gid)
+    return JobStatus.STARTED in (_status(key), _status(f"{key}-next"))
 
 
 def request_evaluation(shop_id: int, product_gid: str) -> bool:
     """Ask for one catalogue decision on the product, coalesced with any still waiting."""
     return enqueue_coalesced("default", EVALUATE_JOB, shop_id, product_gid,
                              job_id=job_key("catalogue", shop_id, product_gid))
+
+
+def _offer_then_notice(shop_id: int, case_id: int, _kwargs: dict) -> None:
+    """A new case: build its offer (substitutes, refund preview) first; that job sends the notice."""
+    queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True,
+                   job_id=f"prepare-offer-{shop_id}-{case_id}")
+
+
+def _restock_date_slipped(shop_id: int, case_id: int, kwargs: dict) -> None:
+    """A moved restock date goes through the delay rules (consent beyond 30 days), which tell the customer."""
+    queues.enqueue("default", "jobs.choices.restock_date_slipped", shop_id, case_id,
+                   kwargs.get("previous_restock_date"), kwargs.get("new_restock_date"))
+
+
+NOTICE_ROUTES: dict[str, Callable[[int, int, dict], None]] = {
+    "case_opened": _offer_then_notice,
+    "restock_date_changed": _restock_date_slipped,
+}
 
 
 def notify_hook(name: str) -> Callable | None:
@@ -101,6 +129,13 @@ class Effects:
         if (name, case_id, kwargs) not in self.notices:
             self.notices.append((name, case_id, kwargs))
 
+    def _start_notice(self, name: str, case_id: int, kwargs: dict) -> None:
+        route = NOTICE_ROUTES.get(name)
+        if route is not None:
+            route(self.shop_id, case_id, kwargs)
+        elif notify_hook(name) is not None:
+            queues.enqueue("notifications", f"jobs.notify.{name}", self.shop_id, case_id, **kwargs)
+
     def callbacks(self) -> list[Callable[[], None]]:
         """One callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
         pending = self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
@@ -108,8 +143,7 @@ class Effects:
 
     def run(self) -> None:
         for name, case_id, kwargs in self.notices:
-            if notify_hook(name) is not None:
-                queues.enqueue("notifications", f"jobs.notify.{name}", self.shop_id, case_id, **kwargs)
+            self._start_notice(name, case_id, kwargs)
         for variant_gid in self.variants_to_read:
             enqueue_coalesced("default", REFRESH_VARIANT_JOB, self.shop_id, variant_gid,
                               job_id=job_key("stock-variant", self.shop_id, variant_gid))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import db
+from app.reports.sales import SoldLine, record_order_seen
 from app.stockout import updates
 from app.stockout.effects import Effects
 from jobs import payloads
@@ -20,6 +21,8 @@ def on_order_event(delivery: Delivery) -> None:
         return
     fact = payloads.parse_order(delivery.payload)
     shop, effects = payloads.delivery_shop(delivery), Effects(delivery.shop_id)
+    record_order_seen(shop.id, fact.order_gid, fact.created_at,
+                      [SoldLine(line.variant_gid, line.product_gid, line.quantity) for line in fact.lines if line.variant_gid])
     updates.order_changed(db.session(), shop, fact, db.utcnow(), effects)
     delivery.after_commit.extend(effects.callbacks())
 

@@ -29,17 +29,17 @@ def test_the_next_slot_is_strictly_later_and_on_the_grid():
 
 
 def test_seeding_twice_schedules_each_chain_once(app_context):
-    assert ensure_periodic_jobs() == ["sweep", "reconcile"]
+    assert ensure_periodic_jobs() == [periodic.name for periodic in PERIODIC]
     assert ensure_periodic_jobs() == []
     assert len(scheduled_ids("webhooks")) == 1 and scheduled_ids("webhooks")[0].startswith("periodic-sweep-")
-    assert len(scheduled_ids("low")) == 1 and scheduled_ids("low")[0].startswith("periodic-reconcile-")
+    assert sorted(i.split("-")[1] for i in scheduled_ids("low")) == ["reconcile", "shop"]
 
 
 def test_a_tick_schedules_its_successor_first_and_keeps_the_other_chains_alive(app_context):
     assert tick("sweep") == []
     assert queues.redis().exists(heartbeat_key("sweep"))
     assert [i.split("-")[1] for i in scheduled_ids("webhooks")] == ["sweep"]
-    assert [i.split("-")[1] for i in scheduled_ids("low")] == ["reconcile"]
+    assert sorted(i.split("-")[1] for i in scheduled_ids("low")) == ["reconcile", "shop"]
     assert reseed_lapsed() == []
 
 

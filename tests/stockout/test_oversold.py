@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import db
-from app.models import CaseEvent, LedgerOrder, StockoutCase
+from app import db, queues
+from app.models import CaseEvent, LedgerOrder, StockoutCase, VariantStock
 from tests.stockout.conftest import open_cases, queued
 from tests.stockout.factories import at, gid, level, line_gid, order, product_event, refund
 
@@ -40,7 +40,7 @@ def test_flash_sale_in_order_opens_a_case_for_each_of_the_last_orders(shop, deli
     assert case.notify_deadline_at == case.detected_at + timedelta(minutes=120)
     assert (case.reason, case.order_name, case.email) == ("demand_spike", "#5", "buyer5@example.com")
     assert case.lines[0].line_item_gid == line_gid(5) and case.lines[0].variant_gid == gid("ProductVariant", VARIANT)
-    opened = [args for name, args in queued("notifications") if name == "jobs.notify.case_opened"]
+    opened = [args for name, args in queued("default") if name == "jobs.choices.prepare_offer"]
     assert sorted(opened) == sorted([(shop.id, case.id), (shop.id, case.id - 1)])
     assert ("jobs.catalogue.apply_product", (shop.id, gid("Product", PRODUCT))) in queued("default")
 
@@ -158,3 +158,25 @@ def test_an_event_storm_leaves_one_catalogue_job_per_product(shop, deliver, know
         deliver("inventory_levels/update", level(ITEM, (n % 2) * 5, at(n)))
     jobs = [args for name, args in queued("default") if name == "jobs.catalogue.apply_product"]
     assert jobs == [(shop.id, gid("Product", PRODUCT))]
+
+
+def test_the_ledger_forgets_orders_older_than_its_window(shop, deliver, known_variant):
+    from jobs.catalogue import prune_ledger
+
+    for topic, body in flash_sale_events(buyers=2):
+        deliver(topic, body)
+    assert prune_ledger() == 0
+    assert prune_ledger(older_than_days=1) == 2
+    assert db.session().scalars(select(LedgerOrder)).all() == []
+
+
+def test_two_different_readings_within_one_second_are_settled_by_asking_shopify(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 5, at(0)))
+    queues.queue("default").empty()
+    deliver("inventory_levels/update", level(ITEM, 5, at(0)))
+    assert queued("default") == []
+    deliver("inventory_levels/update", level(ITEM, 4, at(0)))
+    assert ("jobs.catalogue.refresh_variant_stock", (shop.id, gid("ProductVariant", VARIANT))) in queued("default")
+    deliver("inventory_levels/update", level(ITEM, 9, at(-1)))
+    stock = db.session().scalars(select(VariantStock)).one()
+    assert stock.available == 4

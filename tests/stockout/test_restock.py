@@ -84,7 +84,7 @@ def test_a_changed_date_reaches_a_notified_customer_and_reevaluates_the_product(
     assert case.restock_date == DAY
     event = db.session().scalars(select(CaseEvent).where(CaseEvent.kind == "restock_date_changed")).one()
     assert event.detail == {"old": None, "new": "2026-12-01"}
-    assert queued("notifications")[-1] == ("jobs.notify.restock_date_changed", (shop.id, case.id))
+    assert ("jobs.choices.restock_date_slipped", (shop.id, case.id, None, "2026-12-01")) in queued("default")
     assert ("jobs.catalogue.apply_product", (shop.id, P)) in queued("default")
 
 
