@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from app.choices import side_effects
+from app.domain.money import minor_units
 from app.choices.shopify_order import GraphQLClient, variant_state
 from app.models import CaseLine, StockoutCase
 from app.shopify import documents
@@ -34,6 +35,12 @@ def _already_swapped(lines: list[dict], substitute_gid: str, line: CaseLine) -> 
     return has_substitute and (original is None or original["quantity"] <= line.quantity_ordered - line.quantity_short)
 
 
+def per_unit(covered: Decimal, units: int, currency: str) -> Decimal:
+    """A fixed order-edit line discount applies to each unit: split the covered total, never exceeding it."""
+    step = Decimal(1).scaleb(-minor_units(currency))
+    return (covered / max(units, 1)).quantize(step, rounding=ROUND_DOWN)
+
+
 def _swap(client: GraphQLClient, case: StockoutCase, line: CaseLine, substitute_gid: str, covered: Decimal) -> dict:
     stock = variant_state(client, substitute_gid)
     begun = client.graphql(documents.ORDER_EDIT_BEGIN, id=case.order_gid)["orderEditBegin"]["calculatedOrder"]
@@ -56,7 +63,8 @@ def _swap(client: GraphQLClient, case: StockoutCase, line: CaseLine, substitute_
     if covered > 0:
         client.graphql(
             documents.ORDER_EDIT_ADD_LINE_ITEM_DISCOUNT, id=edit_id, lineItemId=added["id"],
-            discount={"fixedValue": {"amount": str(covered), "currencyCode": case.currency},
+            discount={"fixedValue": {"amount": str(per_unit(covered, line.quantity_short, case.currency)),
+                                     "currencyCode": case.currency},
                       "description": "Price difference covered by the shop (stockout)"},
         )
     committed = client.graphql(
