@@ -18,7 +18,7 @@ from app import db, queues
 from app.models import Shop
 from app.shopify.client import client_for
 from app.shopify.errors import ShopNotInstalled
-from app.stockout import catalogue, stock_io, updates
+from app.stockout import catalogue, ledger, stock_io, updates
 from app.stockout.catalogue import Outcome
 from app.stockout.effects import Effects, request_evaluation
 from app.stockout.stock import lock_variant
@@ -65,6 +65,13 @@ def reevaluate_all_shops() -> int:
         queues.enqueue("low", "jobs.catalogue.reevaluate_shop", shop_id, job_id=f"catalogue-reevaluate-{shop_id}")
         count += 1
     return count
+
+
+def prune_ledger(older_than_days: int = ledger.KEEP_DAYS) -> int:
+    """Forget ledger orders placed before the window (daily): they hold customers' contact details."""
+    removed = ledger.prune(db.session(), older_than_days)
+    db.session().commit()
+    return removed
 
 
 def refresh_variant_stock(shop_id: int, variant_gid: str) -> bool:

@@ -8,7 +8,7 @@ which Python's json keeps exact.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -156,7 +156,7 @@ def parse_variant(payload: object) -> VariantFact:
 def parse_product(payload: object) -> ProductFact:
     body = _mapping(payload, "product")
     product_gid = _own_gid(body, "Product")
-    variants = tuple(_with_product(parse_variant(v), product_gid) for v in _list(body, "variants"))
+    variants = tuple(replace(parse_variant(v), product_gid=product_gid) for v in _list(body, "variants"))
     listed = tuple(_own_gid(_mapping(v, "variant_gids entry"), "ProductVariant") for v in _list(body, "variant_gids"))
     tags = _text(body, "tags", required=False) or ""
     status = _text(body, "status", required=False)
@@ -164,7 +164,8 @@ def parse_product(payload: object) -> ProductFact:
         product_gid=product_gid, title=_text(body, "title", required=False) or "",
         vendor=_text(body, "vendor", required=False), status=status.upper() if status else None,
         tags=tuple(tag.strip() for tag in tags.split(",") if tag.strip()), variants=variants,
-        variant_gids=listed or tuple(v.variant_gid for v in variants), updated_at=_time(body, "updated_at", required=False),
+        variant_gids=listed or tuple(v.variant_gid for v in variants),
+        updated_at=_time(body, "updated_at", required=False),
     )
 
 
@@ -236,13 +237,6 @@ def _refund(body: Mapping, order_gid: str) -> RefundFact:
             _text(entry, "restock_type", required=False),
         ))
     return RefundFact(_own_gid(body, "Refund"), order_gid, _time(body, "created_at", required=False), tuple(lines))
-
-
-def _with_product(variant: VariantFact, product_gid: str) -> VariantFact:
-    return variant if variant.product_gid == product_gid else VariantFact(
-        variant.variant_gid, product_gid, variant.inventory_item_gid, variant.title, variant.sku,
-        variant.inventory_policy, variant.inventory_quantity, variant.updated_at,
-    )
 
 
 def _mapping(value: object, what: str) -> Mapping:

@@ -40,6 +40,8 @@ PERIODIC = (
     Periodic("choice-deadlines", "jobs.choices.sweep_deadlines", 300, "default", 120),
     Periodic("unconfirmed-messages", "jobs.notify.sweep_unconfirmed", 600, "notifications", 120),
     Periodic("shop-facts", "jobs.shop_facts.refresh_all_shop_facts", 86400, "low", 300),
+    Periodic("reevaluate", "jobs.catalogue.reevaluate_all_shops", 3600, "default", 300),
+    Periodic("prune-ledger", "jobs.catalogue.prune_ledger", 86400, "low", 300),
 )
 _BY_NAME = {periodic.name: periodic for periodic in PERIODIC}
 

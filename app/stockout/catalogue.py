@@ -47,7 +47,9 @@ class Outcome:
     error: str | None = None
 
 
-def evaluate(session: Session, shop: Shop, client, product_gid: str, now: datetime, *, restore: bool = False) -> Outcome:
+def evaluate(
+    session: Session, shop: Shop, client, product_gid: str, now: datetime, *, restore: bool = False
+) -> Outcome:
     """Decide and apply the product's catalogue state (or put back what the app changed, with restore=True)."""
     state = lock_state(session, shop.id, product_gid)
     read = catalogue_io.read_product(client, product_gid, shop.online_store_publication_id or "")

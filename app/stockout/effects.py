@@ -24,6 +24,7 @@ EVALUATE_JOB = "jobs.catalogue.apply_product"
 REFRESH_VARIANT_JOB = "jobs.catalogue.refresh_variant_stock"
 REFRESH_ITEM_JOB = "jobs.catalogue.refresh_item_stock"
 RECHECK_JOB = "jobs.catalogue.recheck_product"
+STOCK_RETURNED_JOB = "jobs.back_in_stock.stock_returned"
 
 
 def job_key(kind: str, shop_id: int, gid: str) -> str:
@@ -107,6 +108,7 @@ class Effects:
         self.items_to_read: list[str] = []
         self.notices: list[tuple[str, int, dict]] = []
         self.rechecks: dict[str, datetime] = {}
+        self.stock_rises: dict[str, int] = {}
 
     def evaluate(self, product_gid: str | None) -> None:
         if product_gid and product_gid not in self.products:
@@ -119,6 +121,10 @@ class Effects:
     def read_item(self, item_gid: str) -> None:
         if item_gid not in self.items_to_read:
             self.items_to_read.append(item_gid)
+
+    def stock_rose(self, variant_gid: str, available: int) -> None:
+        """Units came back: waiting orders first, then back-in-stock sign-ups (even while still negative)."""
+        self.stock_rises[variant_gid] = available
 
     def recheck(self, product_gid: str, when: datetime) -> None:
         """Decide on the product again at `when` (the end of a grace period)."""
@@ -138,7 +144,8 @@ class Effects:
 
     def callbacks(self) -> list[Callable[[], None]]:
         """One callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
-        pending = self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
+        pending = (self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
+                   or self.stock_rises)
         return [self.run] if pending else []
 
     def run(self) -> None:
@@ -152,6 +159,8 @@ class Effects:
                               job_id=job_key("stock-item", self.shop_id, item_gid))
         for product_gid in self.products:
             request_evaluation(self.shop_id, product_gid)
+        for variant_gid, available in self.stock_rises.items():
+            queues.enqueue("default", STOCK_RETURNED_JOB, self.shop_id, variant_gid, available)
         for product_gid, when in self.rechecks.items():
             queues.enqueue("default", RECHECK_JOB, self.shop_id, product_gid, delay=max(when - db.utcnow(), _NO_WAIT),
                            job_id=job_key("catalogue-recheck", self.shop_id, product_gid))

@@ -51,5 +51,6 @@ def selling_location_ids(shop: Shop) -> frozenset[str] | None:
         return None
     return frozenset(
         loc["id"] for loc in shop.locations
-        if isinstance(loc, dict) and loc.get("id") and loc.get("active", True) and loc.get("fulfills_online_orders", True)
+        if isinstance(loc, dict) and loc.get("id")
+        and loc.get("active", True) and loc.get("fulfills_online_orders", True)
     )

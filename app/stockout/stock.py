@@ -36,7 +36,8 @@ class StockChange:
 
     @property
     def crossed(self) -> bool:
-        return self.is_out != self.was_out or not self.was_known
+        """Whether the product's decision may change: the variant went out or came back (or is first seen out)."""
+        return self.is_out != self.was_out if self.was_known else self.is_out
 
 
 def lock_variant(session: Session, shop_id: int, variant_gid: str, **known) -> VariantStock:
@@ -85,23 +86,25 @@ def apply_readings(
 ) -> StockChange:
     """Keep each location's newest reading (older ones are ignored) and recompute the sellable sum.
 
-    Webhook times are to the second, so a reading as old as the kept one but different is a tie:
-    it is applied and reported, and the caller reads the variant back from Shopify to settle it.
+    Webhook times are cut to the second, so readings are compared by the second: one from the same
+    second as the kept one but different is a tie. It is applied and reported, and (unless it came
+    from Shopify's API, `ties_win`) the caller reads the variant back from Shopify to settle it.
     """
     was_known = stock.inventory_updated_at is not None
     was_out = is_out(stock.available or 0, safety_stock)
     levels, times = dict(stock.levels or {}), dict(stock.levels_updated_at or {})
     applied = tie = False
     for reading in readings:
-        kept = datetime.fromisoformat(times[reading.location_gid]) if reading.location_gid in times else None
-        if kept is not None and reading.updated_at < kept:
+        previous = datetime.fromisoformat(times[reading.location_gid]) if reading.location_gid in times else None
+        kept = _second(previous) if previous is not None else None
+        if kept is not None and _second(reading.updated_at) < kept:
             continue
-        if kept == reading.updated_at:
+        if kept == _second(reading.updated_at):
             if levels.get(reading.location_gid) == reading.available:
                 continue
-            tie = not ties_win
+            tie = tie or not ties_win
         levels[reading.location_gid] = reading.available
-        times[reading.location_gid] = reading.updated_at.isoformat()
+        times[reading.location_gid] = max(reading.updated_at, previous or reading.updated_at).isoformat()
         applied = True
     if not applied:
         return StockChange(False, False, was_out, was_out, was_known)
@@ -111,7 +114,7 @@ def apply_readings(
 
 
 def apply_total(stock: VariantStock, available: int, safety_stock: int) -> StockChange:
-    """A total without per-location detail (variants/in_stock, variants/out_of_stock): used only until readings exist."""
+    """A total without per-location detail (variants/in_stock, out_of_stock), used only until readings exist."""
     was_out = is_out(stock.available or 0, safety_stock)
     if stock.inventory_updated_at is not None or stock.levels:
         return StockChange(False, False, was_out, was_out, True)
@@ -122,6 +125,10 @@ def apply_total(stock: VariantStock, available: int, safety_stock: int) -> Stock
     elif not now_out:
         stock.out_of_stock_since = None
     return StockChange(True, False, was_out, now_out, False)
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
 
 
 def _store(shop, stock, levels, times, latest, safety_stock) -> None:

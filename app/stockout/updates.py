@@ -39,13 +39,16 @@ def readings_changed(
     *, from_shopify: bool = False, safety_stock: int | None = None,
 ) -> None:
     """Apply readings to a locked variant; reassess who is short, and re-evaluate its product if it crossed out/in."""
-    was_oversold = (stock.available or 0) < 0
+    before = stock.available or 0
+    was_oversold = before < 0
     safety = _safety(session, shop) if safety_stock is None else safety_stock
     change = apply_readings(shop, stock, readings, safety, ties_win=from_shopify)
     if change.tie:
         effects.read_variant(stock.variant_gid)
     if not change.applied:
         return
+    if stock.available > before:
+        effects.stock_rose(stock.variant_gid, stock.available)
     if was_oversold or stock.available < 0:
         # Nobody is short while the variant is not oversold, before as after: nothing to reassess.
         reassess_variant(session, shop, stock, now, effects)

@@ -36,7 +36,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_ledger_orders_shop_id_shops"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_ledger_orders_shop_id_shops"),
+                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_orders")),
         sa.UniqueConstraint("shop_id", "order_gid", name=op.f("uq_ledger_orders_shop_id_order_gid")),
     )
@@ -63,7 +64,8 @@ def upgrade() -> None:
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["order_id"], ["ledger_orders.id"], name=op.f("fk_ledger_lines_order_id_ledger_orders"),
                                 ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_ledger_lines_shop_id_shops"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_ledger_lines_shop_id_shops"),
+                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_lines")),
         sa.UniqueConstraint("shop_id", "line_item_gid", name=op.f("uq_ledger_lines_shop_id_line_item_gid")),
     )

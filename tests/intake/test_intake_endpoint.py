@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from app import create_app, db
 from app.models import WebhookEvent
 from tests.conftest import make_settings
-from tests.intake.conftest import DOMAIN, make_shop, webhook_headers
+from jobs.events import sweep
+from tests.intake.conftest import DOMAIN, calls, make_shop, webhook_headers
+from tests.intake.handlers import TABLE
 from webhooks.dispatch import drain_job_ids
 
 ORDER = "orders-create.json"
@@ -145,7 +147,8 @@ def test_the_same_event_twice_is_one_record(app, shop_id, post_webhook, sample):
     assert [e.event_id for e in events()] == ["same"]
 
 
-def test_with_redis_down_the_event_is_still_recorded_and_acknowledged(settings, sample):
+def test_with_redis_down_the_event_is_still_recorded_then_the_sweeper_gets_it_processed(app, settings, sample,
+                                                                                        run_jobs):
     cut_off = create_app(settings.replace(redis_url="redis://127.0.0.1:1/0"))
     with cut_off.app_context():
         make_shop()
@@ -153,7 +156,13 @@ def test_with_redis_down_the_event_is_still_recorded_and_acknowledged(settings, 
         response = cut_off.test_client().post("/webhooks", data=body, headers=webhook_headers("orders/create", body))
         assert response.status_code == 200
         assert [e.status for e in events()] == ["pending"]
-    _cleanup(cut_off)
+    cut_off.extensions["stockout.engine"].dispose()
+    with app.app_context():
+        assert sweep(min_age_seconds=0, table=TABLE)
+    run_jobs(["webhooks"])
+    with app.app_context():
+        assert [e.status for e in events()] == ["processed"]
+        assert calls() == [events()[0].event_id, "after:processed"]
 
 
 def test_with_the_database_down_the_answer_is_5xx_so_shopify_retries(settings, sample):

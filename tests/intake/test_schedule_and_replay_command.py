@@ -32,14 +32,14 @@ def test_seeding_twice_schedules_each_chain_once(app_context):
     assert ensure_periodic_jobs() == [periodic.name for periodic in PERIODIC]
     assert ensure_periodic_jobs() == []
     assert len(scheduled_ids("webhooks")) == 1 and scheduled_ids("webhooks")[0].startswith("periodic-sweep-")
-    assert sorted(i.split("-")[1] for i in scheduled_ids("low")) == ["reconcile", "shop"]
+    assert len(scheduled_ids("low")) == sum(periodic.queue == "low" for periodic in PERIODIC)
 
 
 def test_a_tick_schedules_its_successor_first_and_keeps_the_other_chains_alive(app_context):
     assert tick("sweep") == []
     assert queues.redis().exists(heartbeat_key("sweep"))
     assert [i.split("-")[1] for i in scheduled_ids("webhooks")] == ["sweep"]
-    assert sorted(i.split("-")[1] for i in scheduled_ids("low")) == ["reconcile", "shop"]
+    assert len(scheduled_ids("low")) == sum(periodic.queue == "low" for periodic in PERIODIC)
     assert reseed_lapsed() == []
 
 

@@ -59,3 +59,4 @@ def open_cases(shop_id: int) -> dict[str, dict[str, int]]:
 def queued(queue_name: str) -> list[tuple[str, tuple]]:
     """(function, args) of every job waiting in a queue."""
     return [(job.func_name, tuple(job.args)) for job in queues.queue(queue_name).get_jobs()]
+

@@ -62,7 +62,8 @@ def product_event(product: int, variants: list[tuple[int, int]], vendor: str = "
     for position, (variant, item) in enumerate(variants, start=1):
         entry = copy.deepcopy(template)
         entry.update(id=variant, product_id=product, inventory_item_id=item, position=position,
-                     sku=f"SKU-{variant}", title=f"Size {position}", admin_graphql_api_id=gid("ProductVariant", variant))
+                     sku=f"SKU-{variant}", title=f"Size {position}",
+                     admin_graphql_api_id=gid("ProductVariant", variant))
         entries.append(entry)
     body.update(id=product, admin_graphql_api_id=gid("Product", product), vendor=vendor, title=title,
                 variants=entries, variant_gids=[{"admin_graphql_api_id": e["admin_graphql_api_id"],

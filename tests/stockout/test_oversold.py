@@ -180,3 +180,11 @@ def test_two_different_readings_within_one_second_are_settled_by_asking_shopify(
     deliver("inventory_levels/update", level(ITEM, 9, at(-1)))
     stock = db.session().scalars(select(VariantStock)).one()
     assert stock.available == 4
+
+
+def test_stock_coming_back_starts_serving_waiting_orders_and_sign_ups(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("inventory_levels/update", level(ITEM, 3, at(10)))
+    deliver("inventory_levels/update", level(ITEM, 2, at(20)))
+    returned = [args for name, args in queued("default") if name == "jobs.back_in_stock.stock_returned"]
+    assert returned == [(shop.id, gid("ProductVariant", VARIANT), 3)]

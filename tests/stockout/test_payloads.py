@@ -87,7 +87,8 @@ def _with(name, value, *path):
         (payloads.parse_inventory_level, lambda: []),
         (payloads.parse_inventory_level, lambda: _with("inventory_levels-update.json", "gid://shopify/Order/1",
                                                "admin_graphql_api_id")),
-        (payloads.parse_inventory_level, lambda: _with("inventory_levels-update.json", "2021-12-31T19:00:00", "updated_at")),
+        (payloads.parse_inventory_level,
+         lambda: _with("inventory_levels-update.json", "2021-12-31T19:00:00", "updated_at")),
         (payloads.parse_inventory_level, lambda: _with("inventory_levels-update.json", "5", "available")),
         (payloads.parse_variant, lambda: _without("variants-in_stock.json", "admin_graphql_api_id")
          | {"id": None}),
@@ -96,7 +97,8 @@ def _with(name, value, *path):
         (payloads.parse_order, lambda: _with("orders-create.json", {"a": 1}, "line_items")),
         (payloads.parse_order, lambda: _with("orders-create.json", "12,50", "line_items", 0, "price")),
         (payloads.parse_refund, lambda: _without("refunds-create.json", "order_id")),
-        (payloads.parse_product, lambda: _with("products-update.json", "gid://shopify/Product/", "admin_graphql_api_id")),
+        (payloads.parse_product,
+         lambda: _with("products-update.json", "gid://shopify/Product/", "admin_graphql_api_id")),
         (payloads.parse_order_edit, lambda: {"order_edit": {"line_items": {}}}),
     ],
 )
