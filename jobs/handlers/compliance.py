@@ -18,6 +18,7 @@ from app.models import (
     ComplianceRequest,
     Compensation,
     ContactOptOut,
+    LedgerOrder,
     Notification,
     Shop,
     StockoutCase,
@@ -135,6 +136,25 @@ def _subscriptions(session, shop_id: int, who: Customer) -> list[BackInStockSubs
     ]
 
 
+def _ledger_orders(session, shop_id: int, who: Customer) -> list[LedgerOrder]:
+    """The stockout ledger's copy of the customer's orders (it keeps name and contact for new cases)."""
+    wanted = [
+        LedgerOrder.customer_gid == who.gid if who.gid else None,
+        func.lower(LedgerOrder.email) == who.email if who.email else None,
+        LedgerOrder.order_gid.in_(who.order_gids) if who.order_gids else None,
+        _phone_prefilter(LedgerOrder.phone, who),
+    ]
+    rows = session.scalars(select(LedgerOrder).where(LedgerOrder.shop_id == shop_id, _any(wanted))).all()
+    return [
+        row
+        for row in rows
+        if (who.gid and row.customer_gid == who.gid)
+        or row.order_gid in who.order_gids
+        or who.has_email(row.email)
+        or who.has_phone(row.phone)
+    ]
+
+
 def _opt_outs(session, shop_id: int, who: Customer) -> list[ContactOptOut]:
     wanted = [
         func.lower(ContactOptOut.address) == who.email if who.email else None,
@@ -220,6 +240,9 @@ def on_customers_redact(delivery: Delivery) -> None:
     opt_outs = _opt_outs(session, delivery.shop_id, who)
     for opt_out in opt_outs:
         session.delete(opt_out)
+    ledger_orders = _ledger_orders(session, delivery.shop_id, who)
+    for ledger_order in ledger_orders:
+        ledger_order.customer_name = ledger_order.email = ledger_order.phone = ledger_order.customer_gid = None
     _forget_exports(session, delivery.shop_id, who)
     # Raw bodies of handled webhooks hold names and addresses; they are only kept for replays.
     session.execute(
@@ -232,6 +255,7 @@ def on_customers_redact(delivery: Delivery) -> None:
         "notifications": len(notifications),
         "back_in_stock_subscriptions": len(subscriptions),
         "opt_outs": len(opt_outs),
+        "ledger_orders": len(ledger_orders),
         "redacted_at": now.isoformat(),
     }
     _record(session, delivery, who, summary, None, None)

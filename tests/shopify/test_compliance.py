@@ -13,9 +13,10 @@ from app.models import (
     BackInStockSubscription,
     CaseEvent,
     CaseLine,
-    ComplianceRequest,
     Compensation,
+    ComplianceRequest,
     ContactOptOut,
+    LedgerOrder,
     Notification,
     Shop,
     StockoutCase,
@@ -85,8 +86,12 @@ def world(app_context):
                               status="processed", raw_body=b'{"email": "john@example.com"}'),
         "pending_event": WebhookEvent(shop_id=shop.id, event_id="pending-event", topic="orders/create",
                                       status="pending", raw_body=b"{}"),
+        "ledger": LedgerOrder(shop_id=shop.id, order_gid="gid://shopify/Order/2", order_created_at=utcnow(),
+                              customer_name="J. Smith", email="john@example.com", phone="+15556251199"),
+        "jane_ledger": LedgerOrder(shop_id=shop.id, order_gid="gid://shopify/Order/4", order_created_at=utcnow(),
+                                   customer_name="Jane Doe", email="jane@example.com"),
     }
-    for key in ("subscription", "jane_subscription", "opt_out", "event", "pending_event"):
+    for key in ("subscription", "jane_subscription", "opt_out", "event", "pending_event", "ledger", "jane_ledger"):
         db.session().add(rows[key])
     db.session().commit()
     return rows
@@ -145,6 +150,9 @@ def test_a_redact_erases_the_customer_and_keeps_anonymous_counts(world):
     sub = world["subscription"]
     assert (sub.email, sub.consent_ip, sub.status) == (None, None, "redacted")
     assert db.session().scalar(select(func.count(ContactOptOut.id))) == 0
+    ledger, jane_ledger = world["ledger"], world["jane_ledger"]
+    assert (ledger.customer_name, ledger.email, ledger.phone) == (None, None, None)
+    assert (jane_ledger.customer_name, jane_ledger.email) == ("Jane Doe", "jane@example.com")
     assert world["event"].raw_body is None and world["pending_event"].raw_body == b"{}"
     exports = db.session().scalars(select(ComplianceRequest).order_by(ComplianceRequest.id)).all()
     assert exports[0].export is None and exports[0].status == "redacted"
