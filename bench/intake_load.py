@@ -11,7 +11,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-REQUEST_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 10.0  # Shopify itself gives up after 5 s
 
 
 @dataclass

@@ -3,8 +3,10 @@
 Each periodic job is a chain of scheduled `tick` jobs: a tick first schedules the next one, then does its work.
 Job ids are the time slot (`periodic-sweep-<slot>`) with unique=True, so any number of workers seeding the
 chains at once yields one job per slot, and two chains that meet merge. Every `python -m app worker` runs
-RQ's scheduler, which moves a due tick into its queue; seeding happens when a worker starts
-(`ensure_periodic_jobs`) and, should Redis lose the chain, from the next drain that notices a lapsed heartbeat.
+RQ's scheduler (unless started with --no-scheduler), which moves a due tick into its queue, and any worker
+then runs it: nothing but worker processes is needed. `ensure_periodic_jobs()` seeds the chains and is meant
+to run when a worker starts; besides, every tick and every drain checks the chains' heartbeats and reseeds a
+lapsed one (after Redis lost its data, say).
 
 RQ 3's `rq.cron` was considered and not used: it is a separate `rq cron` process per host (every copy enqueues
 its own jobs, no election), it enqueues with RQ's default pickle serializer where our queues use JSON, and it

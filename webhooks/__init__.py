@@ -1,17 +1,15 @@
-"""The webhook intake, `POST /webhooks`: verify, record, enqueue, answer — nothing else."""
+"""The webhook intake, `POST /webhooks`: verify, record and enqueue (webhooks/recorder.py), answer — nothing else."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, Request, current_app, request
-from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import db
-from webhooks import dispatch
-from webhooks.recording import Envelope, header, record_delivery
+from webhooks.recorder import Recorder, RecordingTimedOut
+from webhooks.recording import Envelope, header
 from webhooks.signature import InvalidSignature, verify_signature
 
 log = logging.getLogger("webhooks")
@@ -23,6 +21,11 @@ _READ_CHUNK = 64 * 1024
 
 class BodyTooLarge(Exception):
     """The body is above the configured limit."""
+
+
+@bp.record_once
+def _make_recorder(state) -> None:
+    state.app.extensions["webhooks.recorder"] = Recorder(state.app)
 
 
 @bp.post("/webhooks")
@@ -39,28 +42,15 @@ def receive():
         return "", 401
     envelope = Envelope.from_headers(request.headers)
     try:
-        # Autocommit: each statement is durable when it returns, and the common case is one round trip.
-        with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            recorded = record_delivery(connection, envelope, body)
-    except SQLAlchemyError as error:
-        log.error("webhook not recorded: database unavailable; Shopify will retry",
+        recorded = current_app.extensions["webhooks.recorder"].record(envelope, body)
+    except (SQLAlchemyError, RecordingTimedOut) as error:
+        log.error("webhook not recorded (database unavailable or too slow); Shopify will retry",
                   extra={"topic": envelope.topic, "shop": envelope.shop_domain, "error": repr(error)})
         return "", 503
-    if recorded.status == "pending":
-        _request_drain(recorded.shop_id, envelope)
-    elif recorded.status != "duplicate":
+    if recorded.status not in ("pending", "duplicate"):
         log.info(f"webhook {recorded.status}", extra={"topic": envelope.topic, "shop": envelope.shop_domain,
                                                       "event_id": recorded.event_id, "reason": recorded.reason})
     return "", 200
-
-
-def _request_drain(shop_id: int, envelope: Envelope) -> None:
-    try:
-        dispatch.request_drain(shop_id)
-    except RedisError as error:
-        # The event is committed; the sweeper enqueues it once Redis is back.
-        log.warning("webhook recorded but not enqueued: Redis unavailable",
-                    extra={"shop_id": shop_id, "topic": envelope.topic, "error": repr(error)})
 
 
 def read_body(incoming: Request, limit: int) -> bytes:

@@ -10,7 +10,7 @@ RQ's fixed job id with unique=True keeps a second copy of the job out of the que
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from redis import Redis
 from rq import Retry
@@ -68,6 +68,20 @@ def request_drain(shop_id: int, table: Mapping[str, str] | None = None) -> bool:
     if not connection.register_script(_REQUEST)(keys=[state_key(shop_id)], args=[QUEUED_TTL]):
         return False
     return enqueue_drain(shop_id, table)
+
+
+def request_drains(shop_ids: Iterable[int]) -> None:
+    """request_drain for several shops, asking Redis about all of them in one round trip."""
+    connection = queues.redis()
+    script = connection.register_script(_REQUEST)
+    ordered = sorted(set(shop_ids))
+    with connection.pipeline(transaction=False) as pipeline:
+        for shop_id in ordered:
+            script(keys=[state_key(shop_id)], args=[QUEUED_TTL], client=pipeline)
+        needed = pipeline.execute()
+    for shop_id, needs_job in zip(ordered, needed):
+        if needs_job:
+            enqueue_drain(shop_id)
 
 
 def hand_over(shop_id: int, table: Mapping[str, str] | None = None) -> bool:

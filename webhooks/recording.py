@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Mapping
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, column, select, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 
@@ -22,7 +22,9 @@ _TRIGGERED_AT = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """A Shopify header by its short name, classic (`X-Shopify-Topic`) or next-gen Events (`shopify-topic`)."""
-    return headers.get(f"X-Shopify-{name}") or headers.get(f"Shopify-{name}")
+    value = headers.get(f"X-Shopify-{name}") or headers.get(f"Shopify-{name}")
+    # Headers are not signed and PostgreSQL text cannot hold NUL: a forged one must not fail a whole insert.
+    return value.replace("\x00", "") if value else value
 
 
 @dataclass(frozen=True)
@@ -105,26 +107,49 @@ _EVENT_COLUMNS = ("event_id", "webhook_id", "topic", "api_version", "triggered_a
 
 
 def record_delivery(connection: Connection, envelope: Envelope, body: bytes) -> Recorded:
-    """Insert the event unless its key is already recorded (or drop it); durable once the caller commits.
+    """Insert one event unless its key is already recorded (or drop it); durable once the caller commits."""
+    return record_deliveries(connection, [(envelope, body)])[0]
 
-    The common case, a known topic for an installed shop, is one INSERT … SELECT from the shop row. Anything
-    else (a duplicate, an uninstalled or unknown shop, an unknown topic) looks the shop up and decides.
+
+def record_deliveries(connection: Connection, deliveries: list[tuple[Envelope, bytes]]) -> list[Recorded]:
+    """Record several deliveries; the outcomes in the same order.
+
+    The common case, a known topic for an installed shop, goes in one INSERT … SELECT joined to the shop rows
+    (several rows per statement on PostgreSQL). Whatever that did not insert (a duplicate, an uninstalled or
+    unknown shop, an unknown topic, no event id) is then looked at one by one.
     """
-    has_key = bool(envelope.event_id or envelope.webhook_id)
-    key = event_key(envelope, body)
-    if envelope.topic in TOPICS and has_key:
-        values = _event_values(envelope, body, key, Admission("pending"))
-        row = _insert_for_installed_shop(connection.dialect).execute(
-            connection, {"shop_domain": envelope.shop_domain, **values}).first()
-        if row is not None:
-            return Recorded("pending", row.shop_id, key)
+    outcomes: list[Recorded | None] = [None] * len(deliveries)
+    common = [i for i, (envelope, _) in enumerate(deliveries)
+              if envelope.topic in TOPICS and (envelope.event_id or envelope.webhook_id)]
+    rows = ROWS_PER_STATEMENT if connection.dialect.name == "postgresql" else 1
+    for start in range(0, len(common), rows):
+        chunk = common[start:start + rows]
+        for i, outcome in zip(chunk, _insert_for_installed(connection, [deliveries[i] for i in chunk])):
+            outcomes[i] = outcome
+    return [outcome or _record_one_by_one(connection, *deliveries[i]) for i, outcome in enumerate(outcomes)]
+
+
+def _insert_for_installed(connection: Connection, deliveries: list[tuple[Envelope, bytes]]) -> list[Recorded | None]:
+    """One statement for all: a pending record for each delivery it inserted, None for the others."""
+    keys = [event_key(envelope, body) for envelope, body in deliveries]
+    params = {}
+    for n, ((envelope, body), key) in enumerate(zip(deliveries, keys)):
+        values = {"shop_domain": envelope.shop_domain, **_event_values(envelope, body, key, Admission("pending"))}
+        params.update({f"{name}_{n}": value for name, value in values.items()})
+    inserted = dict(_insert_for_installed_shops(connection.dialect, len(deliveries)).execute(connection, params).all())
+    # Two deliveries of one event in one statement: the first is the record, the next goes on as a duplicate.
+    return [Recorded("pending", inserted.pop(key), key) if key in inserted else None for key in keys]
+
+
+def _record_one_by_one(connection: Connection, envelope: Envelope, body: bytes) -> Recorded:
     shop = connection.execute(
         select(Shop.id, Shop.installed_at, Shop.uninstalled_at).where(Shop.domain == envelope.shop_domain)
     ).first()
     installed = None if shop is None else shop.installed_at is not None and shop.uninstalled_at is None
-    admission = admit(envelope.topic, installed, has_key)
+    admission = admit(envelope.topic, installed, bool(envelope.event_id or envelope.webhook_id))
     if admission.status == "dropped":
         return Recorded("dropped", None, None, admission.reason)
+    key = event_key(envelope, body)
     inserted = connection.execute(
         _insert(connection.dialect.name).values(shop_id=shop.id, **_event_values(envelope, body, key, admission))
         .on_conflict_do_nothing(index_elements=["event_id"]).returning(WebhookEvent.id)
@@ -153,17 +178,30 @@ def _insert(dialect_name: str):
     return (postgresql if dialect_name == "postgresql" else sqlite).insert(WebhookEvent.__table__)
 
 
-_PRECOMPILED: dict[tuple[str, str], Precompiled] = {}
+ROWS_PER_STATEMENT = 16
+_PRECOMPILED: dict[tuple[str, str, int], Precompiled] = {}
 
 
-def _insert_for_installed_shop(dialect: Dialect) -> Precompiled:
-    """INSERT INTO webhook_events SELECT <the event>, shops.id FROM shops WHERE domain = ? AND installed."""
-    key = (dialect.name, dialect.driver)
-    if key not in _PRECOMPILED:
+def _insert_for_installed_shops(dialect: Dialect, rows: int) -> Precompiled:
+    """INSERT INTO webhook_events SELECT <each event>, shops.id FROM <the events> JOIN shops … WHERE installed.
+
+    RETURNING the event ids inserted, with their shop ids. One row is a plain SELECT of parameters (any
+    database); several rows are a VALUES list joined to the shops (PostgreSQL).
+    """
+    cache_key = (dialect.name, dialect.driver, rows)
+    if cache_key not in _PRECOMPILED:
         events = WebhookEvent.__table__
-        chosen = select(Shop.id, *(bindparam(name, type_=events.c[name].type) for name in _EVENT_COLUMNS)).where(
-            Shop.domain == bindparam("shop_domain"), Shop.installed_at.is_not(None), Shop.uninstalled_at.is_(None))
+        columns = [column("shop_domain", String)] + [column(name, events.c[name].type) for name in _EVENT_COLUMNS]
+        if rows == 1:
+            given = select(*(bindparam(f"{c.name}_0", type_=c.type).label(c.name) for c in columns)).subquery("v")
+        else:
+            given = values(*columns, name="v").data(
+                [tuple(bindparam(f"{c.name}_{n}", type_=c.type) for c in columns) for n in range(rows)])
+        chosen = (select(Shop.id, *(given.c[name] for name in _EVENT_COLUMNS))
+                  .select_from(given.join(Shop, Shop.domain == given.c.shop_domain))
+                  .where(Shop.installed_at.is_not(None), Shop.uninstalled_at.is_(None)))
         statement = (_insert(dialect.name).from_select(["shop_id", *_EVENT_COLUMNS], chosen)
-                     .on_conflict_do_nothing(index_elements=["event_id"]).returning(events.c.id, events.c.shop_id))
-        _PRECOMPILED[key] = Precompiled(statement, dialect)
-    return _PRECOMPILED[key]
+                     .on_conflict_do_nothing(index_elements=["event_id"])
+                     .returning(events.c.event_id, events.c.shop_id))
+        _PRECOMPILED[cache_key] = Precompiled(statement, dialect)
+    return _PRECOMPILED[cache_key]
