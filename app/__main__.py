@@ -42,9 +42,24 @@ def worker(queue_names: str, burst: bool, simple: bool, no_scheduler: bool, name
     from jobs.worker import make_worker
 
     app = create_app()
+    if not burst:
+        _seed_periodic_jobs(app)
     make_worker(app, simple=simple, queue_names=tuple(queue_names.split(",")), name=name).work(
         burst=burst, with_scheduler=not no_scheduler
     )
+
+
+def _seed_periodic_jobs(app) -> None:
+    """Start the periodic chains (sweeper, reconciliation, …) with the worker; with Redis down, later."""
+    from redis.exceptions import RedisError
+
+    from jobs.schedule import ensure_periodic_jobs
+
+    with app.app_context():
+        try:
+            ensure_periodic_jobs()
+        except RedisError as error:
+            click.echo(f"periodic jobs not seeded yet (Redis: {error}); the first drain or tick will", err=True)
 
 
 @main.command()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, update
 
 from app import db, queues
@@ -41,6 +43,25 @@ def test_a_tick_schedules_its_successor_first_and_keeps_the_other_chains_alive(a
     assert [i.split("-")[1] for i in scheduled_ids("webhooks")] == ["sweep"]
     assert len(scheduled_ids("low")) == sum(periodic.queue == "low" for periodic in PERIODIC)
     assert reseed_lapsed() == []
+
+
+@pytest.mark.slow
+def test_a_starting_worker_seeds_every_periodic_chain(app, settings):
+    worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--no-scheduler"],
+                              env=environment_for(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with app.app_context():
+            expected = {periodic.name for periodic in PERIODIC}
+            seeded: set[str] = set()
+            deadline = time.monotonic() + 30
+            while seeded != expected and time.monotonic() < deadline:
+                time.sleep(0.2)
+                seeded = {job_id.removeprefix("periodic-").rsplit("-", 1)[0]
+                          for name in {periodic.queue for periodic in PERIODIC} for job_id in scheduled_ids(name)}
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert seeded == expected
 
 
 def test_a_worker_process_runs_a_due_sweep_which_drains_what_redis_missed(app, settings, sample):
