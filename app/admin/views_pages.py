@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import db
 from app.admin import actions, catalogue_view, settings_view
-from app.admin.auth import dev_tools_allowed, frame_ancestors, page
+from app.admin.auth import dev_tools_allowed, frame_ancestors, in_dev_mode, page
 from app.admin.cases_query import find_cases, known_values, load_case, parse_filters
 from app.admin.overview import load_overview
 from app.admin.rendering import render_page
@@ -74,18 +74,18 @@ def reports():
 def session_token_bounce():
     """The patch-ID-token page: App Bridge (or, in development, the dev shim) reloads with a fresh token."""
     shop = shop_host(request.args.get("shop") or "")  # it goes into a header: only a myshopify.com host
+    dev_mode = in_dev_mode()
     html = render_template(
         "admin/bounce.html",
         client_id=current_app.config["SETTINGS"].shopify_api_key,
-        dev_mode=dev_tools_allowed() and not request.args.get("host"),
+        dev_mode=dev_mode,
         reload_to=_safe_reload(request.args.get("shopify-reload") or "/app"),
         shop=shop,
     )
-    return html, 200, {
-        "Content-Security-Policy": frame_ancestors(shop),
-        "Cache-Control": "no-store",
-        "Link": '<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; as="script"',
-    }
+    headers = {"Content-Security-Policy": frame_ancestors(shop), "Cache-Control": "no-store"}
+    if not dev_mode:
+        headers["Link"] = '<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; as="script"'
+    return html, 200, headers
 
 
 def dev_session_token():

@@ -25,10 +25,14 @@ def test_each_page_renders_embedded_with_frame_ancestors_for_the_shop(page):
         assert response.headers["Cache-Control"] == "no-store"
         html = response.get_data(as_text=True)
         assert '<meta name="shopify-api-key" content="test-client-id">' in html
-        assert 'src="https://cdn.shopify.com/shopifycloud/app-bridge.js" async' in html
+        assert "app-bridge.js" not in html, "outside the admin (development) nothing is loaded from Shopify's CDN"
         assert '<html lang="zh-CN">' in html
         assert "开发模式" in html
-    assert "开发模式" not in page("/app/", host=ADMIN_HOST).get_data(as_text=True)
+    embedded = page("/app/", host=ADMIN_HOST).get_data(as_text=True)
+    assert "开发模式" not in embedded
+    first_script = embedded[embedded.index("<script"):].split(">", 1)[0]
+    assert first_script == '<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"', \
+        "inside the admin App Bridge is the first script, synchronous (no async, defer or module)"
 
 
 def test_document_loads_without_a_good_token_bounce_for_a_fresh_one(client, shop, token):
@@ -39,8 +43,10 @@ def test_document_loads_without_a_good_token_bounce_for_a_fresh_one(client, shop
         location = response.headers["Location"]
         assert location.startswith("/app/session-token?") and "id_token" not in location
         assert "shopify-reload=%2Fapp%2Fcases%3Fshop%3Djuniper-clay.myshopify.com%26host%3D" in location
-    bounce = client.get("/app/session-token", query_string={"shop": SHOP_DOMAIN, "shopify-reload": "/app/cases"})
-    assert bounce.status_code == 200 and "app-bridge.js" in bounce.get_data(as_text=True)
+    bounce = client.get("/app/session-token",
+                        query_string={"shop": SHOP_DOMAIN, "host": ADMIN_HOST, "shopify-reload": "/app/cases"})
+    assert bounce.status_code == 200
+    assert '<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>' in bounce.get_data(as_text=True)
     assert bounce.headers["Content-Security-Policy"].startswith(f"frame-ancestors https://{SHOP_DOMAIN} ")
     elsewhere = client.get("/app/session-token", query_string={"shopify-reload": "//evil.example/x"})
     assert 'data-reload="/app"' in elsewhere.get_data(as_text=True)
