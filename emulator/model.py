@@ -220,6 +220,7 @@ class Order:
     closed_at: datetime | None = None
     test: bool = False
     metafields: dict[tuple[str, str], int] = field(default_factory=dict)
+    invoices: list[dict] = field(default_factory=list)  # sent by orderInvoiceSend: to, amount due, sent_at
 
     @property
     def name(self) -> str:

@@ -1,9 +1,10 @@
-"""orderEditBegin / AddVariant / SetQuantity / Commit and the calculated order they work on."""
+"""orderEditBegin / AddVariant / SetQuantity / Commit, the calculated order they work on, and orderInvoiceSend
+(how a balance an edit leaves is collected)."""
 from decimal import Decimal
 
 from . import gids, line_discounts, order_edits, order_math
 from .connections import whole
-from .payload import Payload, money
+from .payload import Payload, money, user_error
 
 
 def register(reg) -> None:
@@ -15,6 +16,9 @@ def register(reg) -> None:
     reg.attrs("OrderEditSetQuantityPayload", "calculatedOrder", "calculatedLineItem", "orderEditSession",
               "userErrors")
     reg.attrs("OrderEditCommitPayload", "order", "successMessages", "userErrors")
+    reg.fields("Mutation", scope="write_orders", orderInvoiceSend=invoice_send)
+    reg.attrs("OrderInvoiceSendPayload", "order", "userErrors")
+    reg.attrs("OrderInvoiceSendUserError", "field", "message", "code")
     reg.fields("CalculatedOrder", id=lambda e, info: gids.gid("CalculatedOrder", e.id),
                originalOrder=lambda e, info: info.context.shop.orders[e.order_id],
                committed=lambda e, info: e.committed_at is not None, lineItems=calculated_lines,
@@ -75,6 +79,23 @@ def commit(obj, info, id, notifyCustomer=False, staffNote=None):
         return Payload(order=None, successMessages=None, userErrors=errors)
     order = order_edits.commit(info.context.store, shop, edit, bool(notifyCustomer), staffNote)
     return Payload(order=order, successMessages=["Order updated"], userErrors=[])
+
+
+def invoice_send(obj, info, id, email=None):
+    """Record the invoice e-mail for the order's balance; refused for an order with nothing to pay or no address."""
+    shop = info.context.shop
+    order = shop.orders.get(gids.number(id, "Order"))
+    if order is None:
+        return Payload(order=None, userErrors=[user_error(["id"], "Order does not exist.")])
+    due = order_math.totals(shop, order).outstanding
+    to = (email or {}).get("to") or order.email
+    problem = ("The order has no outstanding balance." if due <= 0 else
+               "The order has no email address to send the invoice to." if not to else None)
+    if problem:
+        return Payload(order=order, userErrors=[user_error(None, problem, "ORDER_INVOICE_SEND_UNSUCCESSFUL")])
+    order.invoices.append({"to": to, "amount": due, "sent_at": info.context.store.now(),
+                           "custom_message": (email or {}).get("customMessage")})
+    return Payload(order=order, userErrors=[])
 
 
 def _view(info, line) -> dict:

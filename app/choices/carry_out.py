@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import db
 from app.choices import coupons, offers, order_edits, refunds, side_effects
+from app.choices.picks import allocate_cover
 from app.choices.shopify_order import GraphQLClient
 from app.models import CaseEvent, StockoutCase
 from app.models.cases import CaseOffer
@@ -94,9 +95,17 @@ def _refund(client: GraphQLClient, case: StockoutCase, offer: CaseOffer) -> dict
 def _substitute(client: GraphQLClient, case: StockoutCase, offer: CaseOffer, grant) -> dict:
     settled = grant.price_difference if grant else None
     covered = settled.covered.amount if settled else Decimal(0)
-    result = {"edit": order_edits.swap_line(client, case, offer.variant_gid, covered)}
+    picked = offers.picked_lines(case, offer)
+    shares = allocate_cover(covered, [Decimal(row.price_difference or 0) for _, row in picked])
+    swaps = [order_edits.Swap(line, row.variant_gid, share) for (line, row), share in zip(picked, shares)]
+    result = {"edit": order_edits.swap_lines(client, case, swaps)}
+    applied = sum((order_edits.per_unit(swap.covered, swap.line.quantity_short, case.currency)
+                   * swap.line.quantity_short for swap in swaps), Decimal(0))
+    coupons.record_covered_difference(case, applied)
     if settled is not None and settled.refund.amount > 0:
         result["refund"] = refunds.refund_difference(client, case, settled.refund.amount)
+    if settled is not None and settled.customer_pays.amount > 0:
+        result["invoice"] = order_edits.send_invoice(client, case, settled.customer_pays.amount)
     return result
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from app import db, queues
 from app.choices import offers
+from app.choices.picks import is_line_pick
 from app.models import CaseEvent, StockoutCase
 
 FINISHED_STATUSES = ("resolved", "closed", "cancelled", "withdrawn")
@@ -44,11 +45,26 @@ def choose(shop_id: int, case_id: int, offer_key: str, *, expected: str | None, 
         raise LookupError(f"case {case_id} of shop {shop_id} does not exist")
     offers.ensure_offer(case)
     offer = offers.offer_by_key(case, offer_key)
-    if offer is None:
-        raise NotOffered(f"{offer_key!r} was not offered on case {case_id}")
+    if offer is None or is_line_pick(offer.key):
+        raise NotOffered(f"{offer_key!r} was not offered on case {case_id} (a substitute per line comes in a set)")
     if expected not in (None, SWITCHABLE_FROM) or offer.option == expected:
         return ChoiceOutcome(False, case.choice, case.id)
     return record_choice(case, offer.key, offer.option, expected=expected, source=source)
+
+
+def choose_picks(
+    shop_id: int, case_id: int, pick_keys: list[str], *, expected: str | None, source: str = "customer"
+) -> ChoiceOutcome:
+    """Record a substitute for each short line as one choice (see `choose`)."""
+    case = load_case(shop_id, case_id)
+    if case is None:
+        raise LookupError(f"case {case_id} of shop {shop_id} does not exist")
+    offers.ensure_offer(case)
+    try:
+        combined = offers.combine(case, pick_keys)
+    except ValueError as refused:
+        raise NotOffered(str(refused)) from refused
+    return choose(shop_id, case_id, combined.key, expected=expected, source=source)
 
 
 def record_choice(

@@ -25,11 +25,31 @@ def coupon_key(case: StockoutCase) -> str:
 
 
 def granted(case: StockoutCase) -> Compensation | None:
-    """The compensation already recorded on the case, if any."""
+    """The coupon already recorded on the case, if any."""
     return db.session().scalars(
         select(Compensation).where(Compensation.shop_id == case.shop_id, Compensation.case_id == case.id)
-        .order_by(Compensation.id)
+        .where(Compensation.idempotency_key == coupon_key(case))
     ).first()
+
+
+def record_covered_difference(case: StockoutCase, amount) -> Compensation | None:
+    """What the shop paid towards a dearer substitute (a line discount on the edited order), recorded once."""
+    if amount <= 0:
+        return None
+    key = f"price_difference:{case.shop_id}:{case.id}"
+    session = db.session()
+    existing = session.scalars(select(Compensation).where(Compensation.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    row = Compensation(shop_id=case.shop_id, case_id=case.id, option="substitute", kind="price_difference",
+                       amount=amount, currency=case.currency, status="granted", idempotency_key=key)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return session.scalars(select(Compensation).where(Compensation.idempotency_key == key)).first()
+    return row
 
 
 def _record(case: StockoutCase, grant: CompensationGrant) -> Compensation:

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from app import db
-from app.choices.offer_policy import Candidate, OfferSpec, ShortLine, affected_subtotal, build_offer
+from app.choices.offer_policy import (
+    Candidate,
+    OfferSpec,
+    Pick,
+    ShortLine,
+    affected_subtotal,
+    build_offer,
+    combine_picks,
+)
+from app.choices.picks import is_combined, number, pick_key, picks_in
 from app.choices.rules import rules_for
 from app.domain.compensation import CompensationGrant, CompensationKind, Option, OrderFacts, PriceDifference
 from app.domain.money import Money
-from app.models import StockoutCase
+from app.models import CaseLine, StockoutCase
 from app.models.cases import CaseOffer
 
 
-def short_lines(case: StockoutCase, product_type: str | None = None) -> list[ShortLine]:
-    """The case's lines that cannot ship, as the offer policy reads them."""
+def short_lines(case: StockoutCase, product_types: Mapping[str, str | None] | None = None) -> list[ShortLine]:
+    """The case's lines that cannot ship, as the offer policy reads them (product types by line GID, if known)."""
+    types = product_types or {}
     return [
         ShortLine(
-            variant_gid=line.variant_gid, product_gid=line.product_gid, product_type=product_type, title=line.title,
-            unit_price=Decimal(line.unit_price), quantity_short=line.quantity_short,
+            variant_gid=line.variant_gid, product_gid=line.product_gid, product_type=types.get(line.line_item_gid),
+            title=line.title, unit_price=Decimal(line.unit_price), quantity_short=line.quantity_short,
+            line_gid=line.line_item_gid,
         )
         for line in case.lines
         if line.quantity_short > 0
@@ -36,13 +49,13 @@ def order_facts(case: StockoutCase) -> OrderFacts:
 
 
 def compose_offer(
-    case: StockoutCase, substitutes: list[Candidate], refund_amount: Money | None = None,
-    product_type: str | None = None,
+    case: StockoutCase, substitutes: Sequence[Sequence[Candidate]], refund_amount: Money | None = None,
+    product_types: Mapping[str, str | None] | None = None,
 ) -> list[OfferSpec]:
-    """The offer for a case from what we know; the refund preview defaults to the short units' price."""
+    """The offer for a case from what we know (`substitutes[i]` for the i-th short line, refund at the short price)."""
     facts = order_facts(case)
     return build_offer(
-        short_lines(case, product_type), facts, rules_for(case.shop_id), substitutes,
+        short_lines(case, product_types), facts, rules_for(case.shop_id), substitutes,
         refund_amount=refund_amount or facts.affected_subtotal, today=db.utcnow().date(),
     )
 
@@ -71,7 +84,7 @@ def _row(case: StockoutCase, spec: OfferSpec, position: int) -> CaseOffer:
 
 
 def offers_for(case: StockoutCase) -> list[CaseOffer]:
-    """The case's offer rows in the order they are shown."""
+    """The case's offer rows in the order they are shown (a set of picks made at choice time last)."""
     return list(db.session().scalars(
         select(CaseOffer)
         .where(CaseOffer.shop_id == case.shop_id, CaseOffer.case_id == case.id)
@@ -82,6 +95,38 @@ def offers_for(case: StockoutCase) -> list[CaseOffer]:
 def ensure_offer(case: StockoutCase) -> list[CaseOffer]:
     """The case's offer, built from local facts (wait and refund) when none was prepared yet."""
     return offers_for(case) or save_offer(case, compose_offer(case, []))
+
+
+def combine(case: StockoutCase, pick_keys: Sequence[str]) -> CaseOffer:
+    """The option for a substitute picked per short line, saved when first picked (ValueError if not offered)."""
+    rows = [offer_by_key(case, key) for key in pick_keys]
+    if any(row is None or len(picks_in(row.key)) != 1 for row in rows):
+        raise ValueError(f"{list(pick_keys)!r} are not substitutes offered on case {case.id}")
+    lines = {number(line.line_item_gid): line.line_item_gid for line in case.lines}
+    picks = [Pick(line_gid=lines.get(picks_in(row.key)[0][1], ""), variant_gid=row.variant_gid, title=row.title,
+                  unit_price=Decimal(row.unit_price)) for row in rows]
+    spec = combine_picks(short_lines(case), picks, order_facts(case), rules_for(case.shop_id)[Option.SUBSTITUTE],
+                         today=db.utcnow().date())
+    session = db.session()
+    session.commit()
+    existing = offer_by_key(case, spec.key)
+    if existing is not None:
+        return existing
+    session.add(_row(case, spec, len(offers_for(case))))
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same picks sent from a second device at the same moment: theirs is saved, and identical.
+        session.rollback()
+    return offer_by_key(case, spec.key)
+
+
+def picked_lines(case: StockoutCase, offer: CaseOffer) -> list[tuple[CaseLine, CaseOffer]]:
+    """Each short line with the substitute row chosen for it: the one line of a single substitute, or each pick."""
+    if not is_combined(offer.key):
+        return [(next(line for line in case.lines if line.quantity_short > 0), offer)]
+    lines = {number(line.line_item_gid): line for line in case.lines}
+    return [(lines[line], offer_by_key(case, pick_key(variant, line))) for variant, line in picks_in(offer.key)]
 
 
 def offer_by_key(case: StockoutCase, key: str) -> CaseOffer | None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app.choices.choosing import FINISHED_STATUSES as FINISHED
 from app.choices.offers import grant_of
+from app.choices.picks import is_combined, is_line_pick, number, picks_in
 from app.choices.strings import refund_timing_key, say
 from app.domain.compensation import CompensationGrant
 from app.domain.locales import format_coupon_value, format_day, format_moment, format_money
@@ -62,9 +63,60 @@ def option_view(offer: CaseOffer, locale: str) -> dict:
             "details": details + ([coupon] if coupon else []), "chosen": offer.chosen_at is not None}
 
 
+def _pick_difference(offer: CaseOffer, locale: str) -> str:
+    difference = Decimal(offer.price_difference or 0)
+    if difference == 0:
+        return say(locale, "same_price_short")
+    key = "dearer_by" if difference > 0 else "cheaper_by"
+    return say(locale, key, difference=_money(abs(difference), offer.currency, locale))
+
+
+def picker_view(case: StockoutCase, picks: list[CaseOffer], locale: str, cover_up_to: Decimal | None) -> dict:
+    """One card to pick a substitute for each short line (several lines short), sent together as one choice."""
+    lines = {number(line.line_item_gid): line for line in case.lines if line.quantity_short > 0}
+    groups: dict[str, list[CaseOffer]] = {}
+    for offer in picks:
+        groups.setdefault(picks_in(offer.key)[0][1], []).append(offer)
+    cover = (say(locale, "cover_up_to", amount=_money(cover_up_to, case.currency, locale)) if cover_up_to
+             else say(locale, "difference_settled"))
+    coupon = _coupon_line(grant_of(picks[0]), locale)
+    return {
+        "key": "substitutes", "option": "substitute", "heading": say(locale, "substitute_each"),
+        "details": [say(locale, "substitute_each_detail"), cover] + ([coupon] if coupon else []), "chosen": False,
+        "lines": [
+            {"legend": say(locale, "instead_of", title=lines[line].title), "name": f"pick-{line}",
+             "choices": [{"key": offer.key, "label": offer.title, "detail": _pick_difference(offer, locale),
+                          "checked": index == 0} for index, offer in enumerate(offers)]}
+            for line, offers in groups.items() if line in lines
+        ],
+    }
+
+
+def _option_list(case: StockoutCase, offers: list[CaseOffer], views: dict, locale: str,
+                 cover_up_to: Decimal | None) -> list[dict]:
+    """The options in offer order, a line's substitutes gathered into one picker card (sets already chosen left out)."""
+    picks = [offer for offer in offers if is_line_pick(offer.key)]
+    shown = []
+    for offer in offers:
+        if picks and offer is picks[0]:
+            shown.append(picker_view(case, picks, locale, cover_up_to))
+        elif not is_line_pick(offer.key) and not is_combined(offer.key):
+            shown.append(views[offer.key])
+    return shown
+
+
 def _items(case: StockoutCase, locale: str) -> str:
     titles = [line.title for line in case.lines if line.quantity_short > 0] or [case.order_name]
     return (", " if locale == "en" else "、").join(titles)
+
+
+def _balance_line(chosen: CaseOffer, locale: str) -> list[str]:
+    """After a dearer substitute: how the customer pays their share (Shopify's invoice e-mail)."""
+    grant = grant_of(chosen)
+    settled = grant.price_difference if grant else None
+    if chosen.option != "substitute" or settled is None or settled.customer_pays.amount <= 0:
+        return []
+    return [say(locale, "pay_by_invoice", pays=_money(settled.customer_pays.amount, chosen.currency, locale))]
 
 
 def _chosen_heading(case: StockoutCase, chosen: CaseOffer | None, locale: str) -> str:
@@ -77,8 +129,8 @@ def _chosen_heading(case: StockoutCase, chosen: CaseOffer | None, locale: str) -
 
 
 def page_model(case: StockoutCase, shop: Shop, settings: ShopSettings | None, offers: list[CaseOffer],
-               locale: str, chosen_source: str | None = None) -> dict:
-    """Everything the template prints, already in the customer's language."""
+               locale: str, chosen_source: str | None = None, cover_up_to: Decimal | None = None) -> dict:
+    """Everything the template prints, in the customer's language (`cover_up_to`: the rule's cover of a difference)."""
     restock = say(locale, "restock", date=format_day(case.restock_date, locale)) if case.restock_date else say(
         locale, "no_date")
     model = {
@@ -91,16 +143,17 @@ def page_model(case: StockoutCase, shop: Shop, settings: ShopSettings | None, of
     views = {offer.key: option_view(offer, locale) for offer in offers}
     chosen = next((offer for offer in offers if offer.chosen_at is not None and offer.option == case.choice), None)
     if case.choice is None and not model["finished"]:
-        model["options"] = [views[offer.key] for offer in offers]
+        model["options"] = _option_list(case, offers, views, locale, cover_up_to)
         model["deadline"] = _deadline_text(case, shop, settings, locale)
     elif case.choice is not None:
         model["chosen"] = {
             "heading": _chosen_heading(case, chosen, locale), "next": say(locale, f"next_{case.choice}"),
-            "details": views[chosen.key]["details"] if chosen is not None else [],
+            "details": (views[chosen.key]["details"] + _balance_line(chosen, locale)) if chosen is not None else [],
             "by_default": chosen_source == "default", "by_default_text": say(locale, "chosen_by_default"),
         }
         if case.choice == "wait" and case.status not in FINISHED:
-            model["switch"] = [views[offer.key] for offer in offers if offer.option != "wait"]
+            model["switch"] = [view for view in _option_list(case, offers, views, locale, cover_up_to)
+                               if view["option"] != "wait"]
     if case.delay_consent_due_at is not None and case.choice in (None, "wait") and case.status not in FINISHED:
         moment = format_moment(case.delay_consent_due_at, shop.timezone, locale)
         model["delay"] = {"title": say(locale, "delay_title"), "ask": say(locale, "delay_ask", deadline=moment)}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from app import db
 from app.choices import offers
 from app.choices.offer_policy import Candidate, choose_substitutes
+from app.choices.picks import MAX_PICKED_LINES
 from app.choices.refunds import plan_refund
 from app.choices.shopify_order import GraphQLClient, OrderSnapshot, fetch_order
 from app.domain.money import Money
@@ -61,21 +62,30 @@ def _refund_preview(client: GraphQLClient, case: StockoutCase, order: OrderSnaps
     return Money(Decimal(suggested["amountSet"]["shopMoney"]["amount"]), case.currency).rounded()
 
 
+def _substitutes(client: GraphQLClient, case: StockoutCase, order: OrderSnapshot) -> tuple[list, dict]:
+    """Candidates for each short line (same product, then same type), and each short line's product type."""
+    short = [line for line in case.lines if line.quantity_short > 0]
+    if not 0 < len(short) <= MAX_PICKED_LINES or not all(line.product_gid for line in short):
+        return [], {}
+    product_types = {}
+    for line in short:
+        order_line = order.line(line.line_item_gid)
+        product_types[line.line_item_gid] = order_line.product_type if order_line else None
+    found = []
+    for line in offers.short_lines(case, product_types):
+        data = client.graphql(documents.SUBSTITUTES_FOR_OFFER, productId=line.product_gid,
+                              sameTypeQuery=_same_type_query(line.product_type))
+        found.append(choose_substitutes(line, candidates(data)))
+    return found, product_types
+
+
 def prepare_offer(client: GraphQLClient, case: StockoutCase) -> list[CaseOffer]:
     """Build and save the case's offer (only while nothing has been chosen)."""
     if case.choice is not None:
         return offers.offers_for(case)
     order = fetch_order(client, case.order_gid)
-    short = [line for line in case.lines if line.quantity_short > 0]
-    substitutes: list[Candidate] = []
-    product_type = None
-    if len(short) == 1 and short[0].product_gid:
-        order_line = order.line(short[0].line_item_gid)
-        product_type = order_line.product_type if order_line else None
-        data = client.graphql(documents.SUBSTITUTES_FOR_OFFER, productId=short[0].product_gid,
-                              sameTypeQuery=_same_type_query(product_type))
-        substitutes = choose_substitutes(offers.short_lines(case, product_type)[0], candidates(data))
-    specs = offers.compose_offer(case, substitutes, _refund_preview(client, case, order), product_type)
+    substitutes, product_types = _substitutes(client, case, order)
+    specs = offers.compose_offer(case, substitutes, _refund_preview(client, case, order), product_types)
     rows = offers.save_offer(case, specs)
     for row in rows:
         if row.option == "refund":

@@ -12,7 +12,7 @@ PAYMENT_KINDS = ("SALE", "CAPTURE")
 
 
 class GraphQLClient(Protocol):
-    """What choices need of the Admin client: one call (app.shopify.client, or a test fake)."""
+    """What choices need of the Admin client (app.shopify.client): one call."""
 
     def graphql(self, document: str, **variables) -> dict: ...
 

@@ -9,7 +9,9 @@ from app import db
 from app.choices import choosing, links, offers
 from app.choices.carry_out import choice_source
 from app.choices.page import cancel_model, page_model
+from app.choices.rules import rules_for
 from app.choices.strings import say
+from app.domain.compensation import Option
 from app.domain.locales import SUPPORTED, resolve_locale
 from app.models import CaseEvent, Shop, ShopSettings, StockoutCase
 
@@ -68,7 +70,8 @@ def show(token: str):
     db.session().commit()
     settings = db.session().scalars(select(ShopSettings).where(ShopSettings.shop_id == shop.id)).first()
     locale = _locale(case, shop)
-    model = page_model(case, shop, settings, offer, locale, choice_source(case))
+    cover_up_to = rules_for(shop.id)[Option.SUBSTITUTE].cover_price_difference_up_to
+    model = page_model(case, shop, settings, offer, locale, choice_source(case), cover_up_to)
     model["stale"] = say(locale, "stale_form") if request.args.get("stale") else None
     return render_template(
         "choices/page.html", page=model, token=token, form_token=links.form_token(token),
@@ -94,15 +97,19 @@ def cancel(token: str):
 
 @bp.post("/c/<token>/choose")
 def choose(token: str):
-    """Record a choice (the first wins) and show the outcome."""
+    """Record a choice (the first wins) and show the outcome; substitutes picked per line come as `pick-<line>`."""
     case, _, problem = _open(token)
     if problem:
         return problem
     if not links.form_token_matches(token, request.form.get("form_token")):
         return redirect(url_for("choices.show", token=token, stale=1), 303)
     expected = request.form.get("expected") or None
+    picks = [value for name, value in request.form.items(multi=True) if name.startswith("pick-")]
     try:
-        choosing.choose(case.shop_id, case.id, request.form.get("offer", ""), expected=expected)
+        if picks:
+            choosing.choose_picks(case.shop_id, case.id, picks, expected=expected)
+        else:
+            choosing.choose(case.shop_id, case.id, request.form.get("offer", ""), expected=expected)
     except choosing.NotOffered:
         return _problem("bad_link", 400)
     return redirect(url_for("choices.show", token=token), 303)

@@ -341,6 +341,15 @@ mutation OrderEditCommit($id: ID!, $notifyCustomer: Boolean, $staffNote: String)
 }
 """
 
+ORDER_INVOICE_SEND = """
+mutation OrderInvoiceSend($id: ID!, $email: EmailInput) {
+  orderInvoiceSend(id: $id, email: $email) {
+    order { id totalOutstandingSet { shopMoney { amount currencyCode } } }
+    userErrors { field message code }
+  }
+}
+"""
+
 # --- Webhooks -------------------------------------------------------------------------------------
 
 WEBHOOK_SUBSCRIPTIONS = """

@@ -102,10 +102,12 @@ class Store:
 
     def open_case(self, variant_gid: str, *, quantity: int = 1, other_variant: str | None = None,
                   email: str = "mei@example.com", customer_gid: str | None = None,
-                  detected_offset: timedelta = timedelta(0)) -> StockoutCase:
-        """An order placed while the variant was sold out, and the case the app opens for it."""
-        self.set_stock(variant_gid, 0)
-        lines = [{"variant_id": variant_gid, "quantity": quantity}]
+                  detected_offset: timedelta = timedelta(0), also_short: dict[str, int] | None = None) -> StockoutCase:
+        """An order placed while the variant (and any `also_short`, variant → quantity) was sold out, and its case."""
+        short = {variant_gid: quantity, **(also_short or {})}
+        for gid in short:
+            self.set_stock(gid, 0)
+        lines = [{"variant_id": gid, "quantity": units} for gid, units in short.items()]
         if other_variant:
             lines.append({"variant_id": other_variant, "quantity": 1})
         body = {"lines": lines, "shipping": "10.00", "email": email}
@@ -114,9 +116,6 @@ class Store:
         placed = self.emulator.control("POST", f"/shops/{DOMAIN}/orders", **body)
         order_gid = placed["admin_graphql_api_id"]
         order = self.order_state(order_gid)
-        line = next(n for n in order["lineItems"]["nodes"] if n["variant"]["id"] == variant_gid)
-        product = next(p for p in self.products() if any(v["id"] == variant_gid for v in p["variants"]["nodes"]))
-        price = Decimal(line["discountedUnitPriceSet"]["shopMoney"]["amount"])
         session = db.session()
         case = StockoutCase(
             shop_id=self.shop.id, order_gid=order_gid, order_name=placed["name"], customer_gid=customer_gid,
@@ -126,9 +125,13 @@ class Store:
         )
         session.add(case)
         session.flush()
-        session.add(CaseLine(shop_id=self.shop.id, case_id=case.id, line_item_gid=line["id"], variant_gid=variant_gid,
-                             product_gid=product["id"], title=product["title"], quantity_ordered=quantity,
-                             quantity_short=quantity, unit_price=price))
+        for gid, units in short.items():
+            line = next(n for n in order["lineItems"]["nodes"] if n["variant"]["id"] == gid)
+            product = next(p for p in self.products() if any(v["id"] == gid for v in p["variants"]["nodes"]))
+            session.add(CaseLine(shop_id=self.shop.id, case_id=case.id, line_item_gid=line["id"], variant_gid=gid,
+                                 product_gid=product["id"], title=product["title"], quantity_ordered=units,
+                                 quantity_short=units,
+                                 unit_price=Decimal(line["discountedUnitPriceSet"]["shopMoney"]["amount"])))
         session.commit()
         session.refresh(case)
         return case

@@ -94,7 +94,8 @@ def test_a_substitute_of_the_same_price_swaps_the_line_through_an_order_edit_onc
     with client_for(store.shop.id) as client:
         db.session().scalars(select(SideEffect).where(SideEffect.kind == "order_edit")).one().status = "failed"
         db.session().commit()
-        result = order_edits.swap_line(client, _fresh(case), substitute, Decimal(0))
+        fresh = _fresh(case)
+        result = order_edits.swap_lines(client, fresh, [order_edits.Swap(fresh.lines[0], substitute)])
     assert result["already_done"] is True
     assert _order_variants(store.order_state(case.order_gid)) == {short: 0, substitute: 1}
     assert _fresh(case).status == "resolved"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,8 @@ import pytest
 
 from app.choices.batch_policy import next_batch
 from app.choices.delay_policy import judge_delay
-from app.choices.offer_policy import Candidate, ShortLine, build_offer, choose_substitutes
+from app.choices.offer_policy import Candidate, Pick, ShortLine, build_offer, choose_substitutes, combine_picks
+from app.choices.picks import allocate_cover, is_combined, is_line_pick, picks_in
 from app.choices.refunds import plan_refund
 from app.choices.shopify_order import OrderLine, OrderSnapshot
 from app.choices.strings import refund_timing_key
@@ -47,7 +49,7 @@ def test_the_offer_settles_a_substitutes_price_difference_by_the_rule():
     rules = {**preset("platform_standard").rules,
              Option.SUBSTITUTE: CompensationRule(cover_price_difference_up_to=Decimal("30"))}
     order = OrderFacts(Money("300", "USD"), Money("200", "USD"))
-    offer = build_offer([LINE], order, rules, [_candidate("dear", price="120"), _candidate("cheap", price="90")],
+    offer = build_offer([LINE], order, rules, [[_candidate("dear", price="120"), _candidate("cheap", price="90")]],
                         refund_amount=Money("200", "USD"), today=date(2026, 11, 24))
     assert [spec.key for spec in offer] == ["wait", "substitute:dear", "substitute:cheap", "refund"]
     dear, cheap = offer[1], offer[2]
@@ -59,14 +61,68 @@ def test_the_offer_settles_a_substitutes_price_difference_by_the_rule():
     assert offer[3].grant.ends_on == date(2026, 12, 24)
 
 
-def test_no_substitutes_are_offered_when_several_lines_are_short():
+def test_with_several_short_lines_each_line_gets_its_substitutes_to_pick_from():
     rules = preset("waiting_reward").rules
     order = OrderFacts(Money("300", "USD"), Money("200", "USD"))
-    offer = build_offer([LINE, LINE], order, rules, [_candidate("x")], refund_amount=Money("200", "USD"),
-                        today=date(2026, 11, 24))
-    assert [spec.option for spec in offer] == [Option.WAIT, Option.REFUND]
+    lines = [replace(LINE, line_gid="gid://shopify/LineItem/7"),
+             replace(LINE, variant_gid="w0", product_gid="p2", line_gid="gid://shopify/LineItem/8")]
+    offer = build_offer(lines, order, rules, [[_candidate("gid://shopify/ProductVariant/1")],
+                                              [_candidate("gid://shopify/ProductVariant/2", product="p2"),
+                                               _candidate("gid://shopify/ProductVariant/3", product="p2")]],
+                        refund_amount=Money("200", "USD"), today=date(2026, 11, 24))
+    assert [spec.key for spec in offer] == ["wait", "substitute:1@7", "substitute:2@8", "substitute:3@8", "refund"]
+    assert [spec.line_gid for spec in offer[1:4]] == ["gid://shopify/LineItem/7"] + ["gid://shopify/LineItem/8"] * 2
+    assert all(is_line_pick(spec.key) for spec in offer[1:4])
     assert offer[0].grant.priority_shipping and offer[0].grant.kind == CompensationKind.FIXED_AMOUNT
-    assert offer[1].grant is None
+    assert offer[-1].grant is None
+
+
+def test_no_substitutes_are_offered_when_one_of_several_short_lines_has_none():
+    order = OrderFacts(Money("300", "USD"), Money("200", "USD"))
+    lines = [replace(LINE, line_gid="l1"), replace(LINE, line_gid="l2")]
+    offer = build_offer(lines, order, preset("waiting_reward").rules, [[_candidate("x")], []],
+                        refund_amount=Money("200", "USD"), today=date(2026, 11, 24))
+    assert [spec.option for spec in offer] == [Option.WAIT, Option.REFUND]
+
+
+def _pick(line_gid, variant, price):
+    return Pick(line_gid=line_gid, variant_gid=f"gid://shopify/ProductVariant/{variant}", title=variant,
+                unit_price=Decimal(price))
+
+
+@pytest.mark.parametrize("first, second, covered, pays, refund", [
+    ("120", "100", "30.00", "10.00", "0.00"),   # +40 on the first line (2 units): the rule covers 30
+    ("120", "90", "30.00", "0.00", "0.00"),     # +40 and -10 net +30: all covered
+    ("105", "80", "0.00", "0.00", "10.00"),     # +10 and -20 net -10: refunded
+    ("100", "100", "0.00", "0.00", "0.00"),
+])
+def test_picks_for_several_lines_settle_the_net_difference_once(first, second, covered, pays, refund):
+    lines = [replace(LINE, line_gid="gid://shopify/LineItem/7"),
+             replace(LINE, line_gid="gid://shopify/LineItem/8", quantity_short=1)]
+    rule = CompensationRule(cover_price_difference_up_to=Decimal("30"))
+    picks = [_pick("gid://shopify/LineItem/8", "5", second), _pick("gid://shopify/LineItem/7", "4", first)]
+    spec = combine_picks(lines, picks, OrderFacts(Money("300", "USD"), Money("300", "USD")), rule,
+                         today=date(2026, 11, 24))
+    assert spec.key == "substitute:4@7+5@8" and spec.title == "4 + 5" and is_combined(spec.key)
+    settled = spec.grant.price_difference
+    assert (settled.covered, settled.customer_pays, settled.refund) == (
+        Money(covered, "USD"), Money(pays, "USD"), Money(refund, "USD"))
+
+
+def test_picks_must_name_each_short_line_once():
+    lines = [replace(LINE, line_gid="a"), replace(LINE, line_gid="b")]
+    facts = OrderFacts(Money("300", "USD"), Money("300", "USD"))
+    for picks in ([_pick("a", "1", "100")], [_pick("a", "1", "100"), _pick("a", "2", "100")],
+                  [_pick("a", "1", "100"), _pick("c", "2", "100")]):
+        with pytest.raises(ValueError):
+            combine_picks(lines, picks, facts, CompensationRule(), today=date(2026, 11, 24))
+
+
+def test_the_covered_amount_goes_to_the_dearer_lines_in_order_never_beyond_their_extra_cost():
+    assert allocate_cover(Decimal("30"), [Decimal("20"), Decimal("-5"), Decimal("25")]) == [
+        Decimal("20"), Decimal("0"), Decimal("10")]
+    assert allocate_cover(Decimal("0"), [Decimal("20")]) == [Decimal("0")]
+    assert picks_in("substitute:gid://shopify/ProductVariant/1") == [] and picks_in("refund") == []
 
 
 D = date(2026, 12, 1)

@@ -174,6 +174,7 @@ MUTATION_STEPS = {
         "ORDER_EDIT_ADD_LINE_ITEM_DISCOUNT", **_named(w.edit_with_substitute()),
         discount={"fixedValue": {"amount": "30.00", "currencyCode": "CNY"}, "description": "covered"}),
     "ORDER_EDIT_COMMIT": lambda w: _edit_and_commit(w),
+    "ORDER_INVOICE_SEND": lambda w: _invoice_the_balance(w),
 }
 
 
@@ -194,6 +195,12 @@ def _edit_and_commit(w: World) -> dict:
     w.mutate("ORDER_EDIT_ADD_LINE_ITEM_DISCOUNT", id=edit, lineItemId=line,
              discount={"fixedValue": {"amount": "30.00", "currencyCode": "CNY"}})
     return w.mutate("ORDER_EDIT_COMMIT", id=edit, notifyCustomer=False, staffNote="substitute")
+
+
+def _invoice_the_balance(w: World) -> dict:
+    edit, _ = w.edit_with_substitute()
+    w.mutate("ORDER_EDIT_COMMIT", id=edit, notifyCustomer=False, staffNote="an added item to pay for")
+    return w.mutate("ORDER_INVOICE_SEND", id=w.order, email={"to": "buyer@example.com"})
 
 
 @pytest.mark.parametrize("name", MUTATIONS)

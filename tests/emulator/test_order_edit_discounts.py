@@ -135,3 +135,26 @@ def test_a_line_takes_one_discount_and_removed_lines_none(client, admin):
     emptied = next(n["id"] for n in lines if n["quantity"] == 0)
     answer = data_of(admin.graphql(DISCOUNT, id=edit, line=emptied, discount={"percentValue": 10}))
     assert answer["orderEditAddLineItemDiscount"]["userErrors"][0]["field"] == ["lineItemId"]
+
+
+INVOICE = """mutation($id: ID!, $email: EmailInput) { orderInvoiceSend(id: $id, email: $email) {
+  order { id totalOutstandingSet { shopMoney { amount } } } userErrors { field message code } } }"""
+
+
+def test_an_invoice_collects_the_balance_an_edit_leaves_and_is_refused_when_nothing_is_due(client, admin,
+                                                                                           emulator_app):
+    order, edit, line = _swap(client, admin, ordered=1, substitute="DA-OVERSIZEDP-BLK-M")
+    paid = data_of(admin.graphql(INVOICE, id=order["admin_graphql_api_id"]))["orderInvoiceSend"]
+    assert paid["userErrors"] == [{"field": None, "message": "The order has no outstanding balance.",
+                                   "code": "ORDER_INVOICE_SEND_UNSUCCESSFUL"}]
+    staged = data_of(admin.graphql(DISCOUNT, id=edit, line=line, discount={
+        "fixedValue": {"amount": "10.00", "currencyCode": "CNY"}}))["orderEditAddLineItemDiscount"]
+    assert staged["userErrors"] == []
+    data_of(admin.graphql(COMMIT, id=edit))
+    sent = data_of(admin.graphql(INVOICE, id=order["admin_graphql_api_id"], email={"to": "buyer@example.com"}))
+    assert sent["orderInvoiceSend"]["userErrors"] == []
+    assert _amount(sent["orderInvoiceSend"]["order"]["totalOutstandingSet"]) == "20.0"
+    state = client.get(f"/emulator/shops/{SHOP}/orders/{order['id']}").json
+    assert state["total_outstanding"] == "20.00"
+    invoices = emulator_app.extensions["emulator"].store.shops[SHOP].orders[order["id"]].invoices
+    assert [(invoice["to"], invoice["amount"]) for invoice in invoices] == [("buyer@example.com", 20)]
