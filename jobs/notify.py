@@ -23,6 +23,11 @@ def case_opened(shop_id: int, case_id: int) -> None:
     _raise_if_transient(service.case_opened(shop_id, case_id, db.utcnow()))
 
 
+def resend_notice(shop_id: int, case_id: int, click: str) -> None:
+    """The merchant's "resend" button: the stockout notice once more, once per click (the click is the key)."""
+    _raise_if_transient(service.resend_notice(shop_id, case_id, click, db.utcnow()))
+
+
 def send_notification(shop_id: int, notification_id: int) -> None:
     """Send one stored notification (held by quiet hours, or retried)."""
     _raise_if_transient(service.send_one(shop_id, notification_id, db.utcnow()))

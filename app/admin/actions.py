@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import uuid
 from dataclasses import dataclass
 from functools import cache
 
@@ -11,8 +12,9 @@ from app.admin.tasks import FINISHED
 from app.choices.offers import offers_for
 from app.models import StockoutCase
 
-# The job behind each button. Resending belongs to the notifications worker, which decides if a message may go.
-RESEND_JOB = ("notifications", "jobs.notify.case_opened")
+# The job behind each button. Resending belongs to the notifications worker, which decides if a message may go;
+# each click is its own resend, keyed by the click.
+RESEND_JOB = ("notifications", "jobs.notify.resend_notice")
 CLOSE_JOB = ("default", "app.admin.tasks.close_case")
 CHOOSE_JOB = ("default", "app.admin.tasks.choose_for_customer")
 
@@ -60,7 +62,8 @@ def enqueue(action: str, shop_id: int, case_id: int, offer_key: str | None = Non
         return queues.enqueue(queue, path, shop_id, case_id, job_id=f"admin-close-{shop_id}-{case_id}")
     if action == "resend":
         queue, path = RESEND_JOB
-        return queues.enqueue(queue, path, shop_id, case_id, job_id=f"admin-resend-{shop_id}-{case_id}")
+        click = uuid.uuid4().hex
+        return queues.enqueue(queue, path, shop_id, case_id, click, job_id=f"admin-resend-{shop_id}-{case_id}-{click}")
     if action == "choose":
         queue, path = CHOOSE_JOB
         return queues.enqueue(queue, path, shop_id, case_id, offer_key, job_id=f"admin-choose-{shop_id}-{case_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import secrets
 import smtplib
 import ssl
@@ -15,6 +16,7 @@ from email.errors import HeaderParseError
 from email.header import Header
 from email.headerregistry import Address
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 
 from app.channels.base import (
     DeliveryError,
@@ -25,6 +27,11 @@ from app.channels.base import (
 )
 
 _CRLF = "\r\n"
+# A plain ASCII address (dot-atom local part, host names of letters, digits and hyphens) that the full parser
+# below would return unchanged: most of a blast's recipients, checked without building a header object.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
 
 
 def message_id(idempotency_key: str, from_address: str) -> str:
@@ -35,6 +42,8 @@ def message_id(idempotency_key: str, from_address: str) -> str:
 
 def wire_address(addr_spec: str) -> str:
     """The address as it travels: a valid addr-spec with an ASCII (IDNA) domain, else PermanentDeliveryError."""
+    if _PLAIN_ADDRESS.fullmatch(addr_spec.strip()):
+        return addr_spec.strip()
     try:
         address = Address(addr_spec=addr_spec.strip())
         domain = address.domain.encode("idna").decode("ascii")
@@ -47,6 +56,7 @@ def wire_address(addr_spec: str) -> str:
     return f"{address.username}@{domain}"
 
 
+@lru_cache(maxsize=256)
 def _header(value: str, name: str) -> str:
     """One header value on the wire: a single logical line, RFC 2047-encoded and folded when not plain ASCII."""
     value = " ".join(value.split())
@@ -71,6 +81,12 @@ def _part(content: str, subtype: str) -> tuple[str, str]:
     return f'Content-Type: text/{subtype}; charset="utf-8"{_CRLF}Content-Transfer-Encoding: {encoding}', body
 
 
+@lru_cache(maxsize=256)
+def _from_header(name: str, address: str) -> str:
+    """The same shop's sender on every message of a batch: encoded once."""
+    return formataddr((name, address), "utf-8")
+
+
 @dataclass(frozen=True)
 class WireMessage:
     """An e-mail ready for SMTP: envelope addresses, its Message-ID, and the MIME bytes."""
@@ -86,7 +102,7 @@ def build_message(email: OutgoingEmail, *, now: datetime | None = None) -> WireM
     to, sender = wire_address(email.to), wire_address(email.from_address)
     ident = message_id(email.idempotency_key, sender)
     headers = [
-        ("From", formataddr((email.from_name, sender), "utf-8")),
+        ("From", _from_header(email.from_name, sender)),
         ("To", formataddr((email.to_name or "", to), "utf-8")),
         ("Subject", _header(email.subject, "Subject")),
         ("Date", format_datetime(now or datetime.now(timezone.utc))),
@@ -129,6 +145,36 @@ def _refusal(code: int, text: bytes | str, what: str) -> DeliveryError:
     """An SMTP refusal as ours: 5xx will not change by retrying, 4xx may."""
     reason = f"{what}: {code} {_said(text)}".strip()
     return PermanentDeliveryError(reason) if code >= 500 else TransientDeliveryError(reason)
+
+
+def transmit(connection: smtplib.SMTP, message: WireMessage) -> None:
+    """`sendmail` for one sender and one recipient that wire_address already checked, which smtplib would parse
+    again with the e-mail package on every message; refusals raise smtplib's own exceptions, as sendmail's do."""
+    connection.ehlo_or_helo_if_needed()
+    size = f" SIZE={len(message.data)}" if connection.does_esmtp and connection.has_extn("size") else ""
+    code, said = connection.docmd("mail", f"FROM:<{message.sender}>{size}")
+    if code != 250:
+        _reset(connection, code)
+        raise smtplib.SMTPSenderRefused(code, said, message.sender)
+    code, said = connection.docmd("rcpt", f"TO:<{message.recipient}>")
+    if code not in (250, 251):
+        _reset(connection, code)
+        raise smtplib.SMTPRecipientsRefused({message.recipient: (code, said)})
+    code, said = connection.data(message.data)
+    if code != 250:
+        _reset(connection, code)
+        raise smtplib.SMTPDataError(code, said)
+
+
+def _reset(connection: smtplib.SMTP, code: int) -> None:
+    """After a refusal the server expects RSET, unless it is closing the connection (421)."""
+    if code == 421:
+        connection.close()
+        return
+    try:
+        connection.rset()
+    except smtplib.SMTPServerDisconnected:
+        pass  # nothing to reset: the next message reconnects
 
 
 class SmtpSender:
@@ -222,7 +268,7 @@ class _Batch:
         try:
             if self.connection is None:
                 self.connection = self.sender.connect()
-            self.connection.sendmail(message.sender, [message.recipient], message.data)
+            transmit(self.connection, message)
             return SentReceipt(self.sender.provider, message.message_id)
         except TransientDeliveryError as error:
             self.unreachable = error

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+def window_for(rate_per_second: float) -> tuple[int, float]:
+    """How many sends a window holds, and its length in seconds: `rate` a second, or one per 1/rate seconds."""
+    seconds = max(1.0, 1.0 / rate_per_second)
+    return max(1, math.floor(rate_per_second * seconds + 1e-9)), seconds
 
 
 class Pacer:
@@ -24,6 +33,8 @@ class Pacer:
         self.burst = burst
         self._clock, self._sleep = clock, sleep
         self._next_free = float("-inf")
+        self.limit, self.window = window_for(rate_per_second)
+        self._answered: deque[float] = deque(maxlen=self.limit)
         # Held while sleeping on purpose: threads sharing one sender queue up instead of sending together.
         self._lock = threading.Lock()
 
@@ -39,3 +50,23 @@ class Pacer:
                 self._sleep(waited)
             self._next_free = slot + self.interval
             return waited
+
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        """Send inside the block: spaced by the rate, and a window after the answer to the send `limit` before.
+
+        Counting from answers holds the rate where the sends arrive, however long each one travelled (for one
+        sending thread; app.notifications.pacing shares the same rule between processes).
+        """
+        waited = 0.0
+        with self._lock:
+            if len(self._answered) == self.limit:
+                waited = max(0.0, self._answered[0] + self.window - self._clock())
+                if waited:
+                    self._sleep(waited)
+        waited += self.wait()
+        try:
+            yield waited
+        finally:
+            with self._lock:
+                self._answered.append(self._clock())

@@ -109,9 +109,10 @@ class TwilioSms:
     def send(self, sms: OutgoingSms) -> SentReceipt:
         """Send one SMS; raises TransientDeliveryError (retry later) or PermanentDeliveryError."""
         form = self.request_form(sms)
-        self.pacer.wait()
         try:
-            response = self._client.post(f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json", data=form)
+            # Inside the slot: a shared pacer counts the send until Twilio has answered it.
+            with self.pacer.slot():
+                response = self._client.post(f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json", data=form)
         except httpx.TransportError as error:
             raise TransientDeliveryError(f"Twilio could not be reached: {error!r}") from error
         if response.status_code in (200, 201):
@@ -157,9 +158,10 @@ def verify_inbound_signature(
     if not signature:
         raise InvalidSignature("the request has no X-Twilio-Signature header")
     tokens = [auth_token] if isinstance(auth_token, str) else list(auth_token)
+    given = signature.encode("utf-8")  # bytes: compare_digest refuses non-ASCII text
     for token in tokens:
         for variant in _url_variants(url):
-            if hmac.compare_digest(inbound_signature(variant, params, token), signature):
+            if hmac.compare_digest(inbound_signature(variant, params, token).encode("ascii"), given):
                 return
     raise InvalidSignature("the X-Twilio-Signature does not match this URL and body")
 

@@ -111,6 +111,7 @@ def _store(values: list[dict]) -> list[int]:
     if not keys:
         return []
     found = dict(session.execute(
-        select(Notification.idempotency_key, Notification.id).where(Notification.idempotency_key.in_(keys))
+        select(Notification.idempotency_key, Notification.id)
+        .where(records.among(session, Notification.idempotency_key, keys))
     ).all())
     return [found[key] for key in keys]

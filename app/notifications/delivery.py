@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from app import db
@@ -21,6 +22,7 @@ from app.channels.base import DeliveryError, SentReceipt, TransientDeliveryError
 from app.models import BackInStockSubscription, CaseEvent, Notification, Shop, ShopSettings, StockoutCase
 from app.notifications import optouts, policy, records, senders
 from app.notifications.facts import case_state, settings_of
+from app.notifications.records import Pending, among, pending
 from app.notifications.relevance import moot_reason
 
 EMAIL_BATCH = 100
@@ -48,7 +50,7 @@ class Outcome:
             raise TransientDeliveryError(f"{len(self.transient)} message(s) to retry: {self.transient[0]}")
 
 
-def _subscription_consent(row: Notification, subscription: BackInStockSubscription | None) -> str | None:
+def _subscription_consent(row: Pending, subscription: Row | None) -> str | None:
     """A sign-up records the customer's explicit consent on the channels they gave us (SUBSCRIBED)."""
     if subscription is None or subscription.consent_at is None:
         return None
@@ -61,12 +63,12 @@ class _Facts:
     """What the send-time checks of a batch read, in one query each."""
 
     cases: dict[int, StockoutCase]
-    subscriptions: dict[int, BackInStockSubscription]
+    subscriptions: dict[int, Row]
     opted_out: dict[str, set[str]]
     delivered: dict[str, int]
 
 
-def _facts(session: Session, rows: Sequence[Notification], shop_id: int, capped: bool, now: datetime) -> _Facts:
+def _facts(session: Session, rows: Sequence[Pending], shop_id: int, capped: bool, now: datetime) -> _Facts:
     case_ids = {row.case_id for row in rows if row.case_id}
     subscription_ids = {row.subscription_id for row in rows if row.subscription_id}
     by_channel = defaultdict(list)
@@ -74,20 +76,22 @@ def _facts(session: Session, rows: Sequence[Notification], shop_id: int, capped:
         by_channel[row.channel].append(row.recipient)
     counted = [row.recipient for row in rows
                if capped and policy.category(row.kind) is not policy.Category.TRANSACTIONAL]
+    sign_up = BackInStockSubscription
     return _Facts(
         cases={c.id: c for c in session.scalars(
-            select(StockoutCase).where(StockoutCase.shop_id == shop_id, StockoutCase.id.in_(case_ids))
+            select(StockoutCase).where(StockoutCase.shop_id == shop_id, among(session, StockoutCase.id, case_ids))
         )} if case_ids else {},
-        subscriptions={s.id: s for s in session.scalars(
-            select(BackInStockSubscription)
-            .where(BackInStockSubscription.shop_id == shop_id, BackInStockSubscription.id.in_(subscription_ids))
+        # Only the columns the checks read: a blast asks this for every batch of sign-ups.
+        subscriptions={s.id: s for s in session.execute(
+            select(sign_up.id, sign_up.status, sign_up.consent_at, sign_up.email, sign_up.phone)
+            .where(sign_up.shop_id == shop_id, among(session, sign_up.id, subscription_ids))
         )} if subscription_ids else {},
         opted_out={channel: optouts.opted_out(session, shop_id, channel, to) for channel, to in by_channel.items()},
         delivered=records.delivered_last_day(session, shop_id, counted, now),
     )
 
 
-def verdicts(session: Session, rows: Sequence[Notification], shop: Shop, settings: ShopSettings, now: datetime):
+def verdicts(session: Session, rows: Sequence[Pending], shop: Shop, settings: ShopSettings, now: datetime):
     """Send-time checks for each row: still wanted, not opted out, consented, under the cap."""
     if not shop.is_installed:
         return {row.id: policy.Verdict("cancelled", "the shop uninstalled the app") for row in rows}
@@ -112,7 +116,7 @@ def verdicts(session: Session, rows: Sequence[Notification], shop: Shop, setting
     return decided
 
 
-def _settle_refused(session: Session, rows, decided, now: datetime) -> list[Notification]:
+def _settle_refused(session: Session, rows, decided, now: datetime) -> list[Pending]:
     """Record why refused rows are not sent; return the rows that may be sent."""
     refused = defaultdict(list)
     for row in rows:
@@ -123,7 +127,7 @@ def _settle_refused(session: Session, rows, decided, now: datetime) -> list[Noti
     return [row for row in rows if decided[row.id].sends]
 
 
-def send_batch(rows: Sequence[Notification], shop: Shop, now: datetime) -> Outcome:
+def send_batch(rows: Sequence[Pending], shop: Shop, now: datetime) -> Outcome:
     """Check, claim, send and record one batch of rows of one channel; commits before and after sending."""
     session = db.session()
     settings = settings_of(shop)
@@ -142,9 +146,6 @@ def send_batch(rows: Sequence[Notification], shop: Shop, now: datetime) -> Outco
             results = [_send_one(sender, messages[row.id]) for row in sending]
         _record(session, shop, list(zip(sending, results)), outcome, now)
     session.commit()
-    # The bulk updates bypassed these objects: reload them if anyone looks again.
-    for row in rows:
-        session.expire(row)
     return outcome
 
 
@@ -173,7 +174,7 @@ def _record(session: Session, shop: Shop, results, outcome: Outcome, now: dateti
     outcome.transient += [reason for row, reason in transient if row.id in requeued]
 
 
-def after_sent(session: Session, shop: Shop, rows: Sequence[Notification], now: datetime) -> None:
+def after_sent(session: Session, shop: Shop, rows: Sequence[Pending], now: datetime) -> None:
     """What a sent message changes: the case was notified (once), the follow-up went, the sign-up was served."""
     for row in rows:
         if row.case_id is None:
@@ -189,7 +190,7 @@ def after_sent(session: Session, shop: Shop, rows: Sequence[Notification], now: 
     if served:
         session.execute(
             update(BackInStockSubscription)
-            .where(BackInStockSubscription.shop_id == shop.id, BackInStockSubscription.id.in_(served))
+            .where(BackInStockSubscription.shop_id == shop.id, among(session, BackInStockSubscription.id, served))
             .where(BackInStockSubscription.status == "waiting")
             .values(status="notified", notified_at=now)
             .execution_options(synchronize_session=False)
@@ -214,8 +215,18 @@ def _set_once(session: Session, shop_id: int, case_id: int, column: str, now: da
     return result.rowcount == 1
 
 
-def deliver(rows: Sequence[Notification], shop: Shop, now: datetime) -> Outcome:
+def deliver(rows: Sequence[Notification | Pending], shop: Shop, now: datetime) -> Outcome:
     """Send the due rows: e-mail in batches over one connection, each SMS on its own claim."""
+    outcome = _send_due([pending(row) for row in rows], shop, now)
+    # The bulk updates bypassed mapped rows: reload them if anyone looks again.
+    session = db.session()
+    for row in rows:
+        if isinstance(row, Notification) and row in session:
+            session.expire(row)
+    return outcome
+
+
+def _send_due(rows: list[Pending], shop: Shop, now: datetime) -> Outcome:
     outcome = Outcome()
     due = [row for row in rows if row.status == "queued" or (row.status == "scheduled" and row.scheduled_for <= now)]
     emails = [row for row in due if row.channel == "email"]

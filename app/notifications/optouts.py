@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import ContactOptOut, Notification
-from app.notifications.records import SENDABLE
+from app.notifications.records import SENDABLE, among
 
 OPTED_OUT_REASON = "the customer opted out of this channel for this shop"
 
@@ -23,7 +23,8 @@ def opted_out(session: Session, shop_id: int, channel: str, addresses: Iterable[
     return set(
         session.scalars(
             select(ContactOptOut.address).where(
-                ContactOptOut.shop_id == shop_id, ContactOptOut.channel == channel, ContactOptOut.address.in_(addresses)
+                ContactOptOut.shop_id == shop_id, ContactOptOut.channel == channel,
+                among(session, ContactOptOut.address, addresses),
             )
         )
     )

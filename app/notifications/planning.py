@@ -8,7 +8,7 @@ from app import db
 from app.channels.base import PermanentDeliveryError
 from app.channels.sms_twilio import e164
 from app.domain.messages import ComposedMessage, compose
-from app.models import Notification, Shop, ShopSettings, StockoutCase
+from app.models import CaseEvent, Notification, Shop, ShopSettings, StockoutCase
 from app.notifications import facts, policy, records
 
 
@@ -82,6 +82,9 @@ def plan_case(
             to = recipient(channel, address)
         except PermanentDeliveryError as error:
             values.append(row_values(address=address, message=None, error=error.reason, **common))
+            # On the case's timeline, stored in the same commit as the row; the other channels still go.
+            session.add(CaseEvent(shop_id=shop.id, case_id=case.id, kind="message_failed", created_at=now,
+                                  detail={"kind": str(kind), "channel": channel, "reason": error.reason}))
             continue
         message = compose(kind, locale, facts.for_recipient(base, shop.id, channel, to, locale), overrides=overrides)
         values.append(row_values(address=to, message=message, **common))

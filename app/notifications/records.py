@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.channels.base import SentReceipt
 from app.models import Notification
@@ -16,8 +18,58 @@ from app.models import Notification
 SENDABLE = ("queued", "scheduled")
 # Rows that reached (or may have reached) the customer: what the daily cap counts.
 DELIVERED = ("sent", "sending", "unconfirmed")
+# The longest a message waits between being stored and being sent, bounding the daily cap's look back.
+CREATED_BEFORE_SENT = timedelta(days=7)
 # One first try and RQ's five retries; after that a transient failure is recorded as final.
 MAX_ATTEMPTS = 6
+
+
+@dataclass(slots=True)
+class Pending:
+    """A notification as sending reads it: plain values, so a blast's thousands carry no ORM bookkeeping."""
+
+    id: int
+    shop_id: int
+    case_id: int | None
+    subscription_id: int | None
+    channel: str
+    recipient: str
+    kind: str
+    locale: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    scheduled_for: datetime | None
+    subject: str | None
+    body: str | None
+    html: str | None
+
+
+def among(session: Session, column, values: Iterable) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL one array parameter, as a blast's batches name hundreds of rows and
+    hundreds of separate parameters cost more to render and parse than the query itself."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+_PENDING = [field.name for field in fields(Pending)]
+_TABLE = Notification.__table__
+
+
+def pending(row: Notification | Pending) -> Pending:
+    return row if isinstance(row, Pending) else Pending(*(getattr(row, name) for name in _PENDING))
+
+
+def load_pending(session: Session, shop_id: int, ids: Sequence[int]) -> list[Pending]:
+    """The shop's sendable rows among these ids, in id order, read without the ORM."""
+    rows = session.execute(
+        select(*(_TABLE.c[name] for name in _PENDING))
+        .where(_TABLE.c.shop_id == shop_id, among(session, _TABLE.c.id, ids), _TABLE.c.status.in_(SENDABLE))
+        .order_by(_TABLE.c.id)
+    )
+    return [Pending(*row) for row in rows]
 
 
 def insert_or_ignore(session: Session, rows: Sequence[dict]) -> None:
@@ -25,7 +77,8 @@ def insert_or_ignore(session: Session, rows: Sequence[dict]) -> None:
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Notification).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    # The table, not the mapped class: a plain executemany, without the ORM's per-row bulk bookkeeping.
+    statement = dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["idempotency_key"])
     session.execute(statement, list(rows))
 
 
@@ -33,7 +86,7 @@ def by_keys(session: Session, keys: Iterable[str]) -> dict[str, Notification]:
     keys = list(keys)
     if not keys:
         return {}
-    rows = session.scalars(select(Notification).where(Notification.idempotency_key.in_(keys)))
+    rows = session.scalars(select(Notification).where(among(session, Notification.idempotency_key, keys)))
     return {row.idempotency_key: row for row in rows}
 
 
@@ -45,13 +98,13 @@ def ensure(session: Session, rows: Sequence[dict]) -> list[Notification]:
     return [found[row["idempotency_key"]] for row in rows]
 
 
-def claim(session: Session, rows: Sequence[Notification], now: datetime) -> list[Notification]:
+def claim(session: Session, rows: Sequence[Notification | Pending], now: datetime) -> list[Notification | Pending]:
     """Move sendable rows to `sending` and commit; only the rows returned may be sent, by this caller alone."""
     if not rows:
         return []
     claimed = set(session.scalars(
         update(Notification)
-        .where(Notification.id.in_([row.id for row in rows]), Notification.status.in_(SENDABLE))
+        .where(among(session, Notification.id, [row.id for row in rows]), Notification.status.in_(SENDABLE))
         .values(status="sending", attempts=Notification.attempts + 1, updated_at=now)
         .returning(Notification.id)
         .execution_options(synchronize_session=False)
@@ -59,9 +112,17 @@ def claim(session: Session, rows: Sequence[Notification], now: datetime) -> list
     session.commit()
     mine = [row for row in rows if row.id in claimed]
     for row in mine:
-        set_committed_value(row, "status", "sending")
-        set_committed_value(row, "attempts", (row.attempts or 0) + 1)
+        _set(row, "attempts", (row.attempts or 0) + 1)
+        _set(row, "status", "sending")
     return mine
+
+
+def _set(row: Notification | Pending, name: str, value) -> None:
+    """What the database now holds, without marking a mapped row as changed."""
+    if isinstance(row, Pending):
+        setattr(row, name, value)
+    else:
+        set_committed_value(row, name, value)
 
 
 def settle(session: Session, ids: Sequence[int], status: str, reason: str | None, now: datetime) -> None:
@@ -69,13 +130,12 @@ def settle(session: Session, ids: Sequence[int], status: str, reason: str | None
     if ids:
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(list(ids)), Notification.status.in_(SENDABLE))
+            .where(among(session, Notification.id, ids), Notification.status.in_(SENDABLE))
             .values(status=status, error=reason, updated_at=now)
             .execution_options(synchronize_session=False)
         )
 
 
-_TABLE = Notification.__table__
 # One statement for every receipt of a batch, compiled once: a blast records hundreds at a time.
 _MARK_SENT = (
     update(_TABLE)
@@ -101,7 +161,7 @@ def mark_failed(session: Session, failed: Sequence[tuple[int, str]], now: dateti
         )
 
 
-def release(session: Session, rows: Sequence[tuple[Notification, str]], now: datetime) -> list[int]:
+def release(session: Session, rows: Sequence[tuple[Notification | Pending, str]], now: datetime) -> list[int]:
     """Put rows that failed for a passing reason back in the queue; the ones out of attempts fail. Returns requeued."""
     requeued, exhausted = [], []
     for row, reason in rows:
@@ -116,18 +176,27 @@ def release(session: Session, rows: Sequence[tuple[Notification, str]], now: dat
 
 
 def delivered_last_day(session: Session, shop_id: int, recipients: Iterable[str], now: datetime) -> dict[str, int]:
-    """How many messages each recipient had from this shop in the last 24 hours."""
+    """How many messages each recipient had from this shop in the last 24 hours.
+
+    Asked through the (shop, recipient, created) index alone, statuses counted here: in the middle of a blast the
+    planner's statistics still say no row is `sent`, and a status condition lures it onto the status index, which
+    then reads every row the blast already sent for each batch. A message sent in the last day was created in the
+    last week (held ones wait hours, retries minutes).
+    """
     recipients = list(set(recipients))
     if not recipients:
         return {}
-    moment = func.coalesce(Notification.sent_at, Notification.updated_at)
+    since = now - timedelta(days=1)
     rows = session.execute(
-        select(Notification.recipient, func.count())
-        .where(Notification.shop_id == shop_id, Notification.recipient.in_(recipients))
-        .where(Notification.status.in_(DELIVERED), moment >= now - timedelta(days=1))
-        .group_by(Notification.recipient)
+        select(Notification.recipient, Notification.status, Notification.sent_at, Notification.updated_at)
+        .where(Notification.shop_id == shop_id, among(session, Notification.recipient, recipients))
+        .where(Notification.created_at >= now - CREATED_BEFORE_SENT)
     )
-    return {recipient: count for recipient, count in rows}
+    counts: dict[str, int] = {}
+    for recipient, status, sent_at, updated_at in rows:
+        if status in DELIVERED and (sent_at or updated_at) >= since:
+            counts[recipient] = counts.get(recipient, 0) + 1
+    return counts
 
 
 def mark_unconfirmed(session: Session, older_than: datetime, now: datetime) -> int:

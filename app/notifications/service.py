@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app import db, queues
 from app.domain.messages import MessageKind
-from app.models import BackInStockSubscription, Notification, Shop, StockoutCase
-from app.notifications import blast, delivery, records, schedule
+from app.models import BackInStockSubscription, CaseEvent, Notification, Shop, StockoutCase
+from app.notifications import blast, delivery, policy, records, schedule
 from app.notifications.delivery import Outcome
 from app.notifications.facts import case_state, settings_of
 from app.notifications.planning import plan_case
@@ -69,6 +69,36 @@ def case_opened(shop_id: int, case_id: int, now: datetime) -> Outcome | None:
     if outcome is not None:
         every = timedelta(days=max(settings_of(shop).backorder_update_days, 1))
         schedule.backorder_update_at(now + every, shop_id, case_id, 1)
+    return outcome
+
+
+def resend_notice(shop_id: int, case_id: int, click: str, now: datetime) -> Outcome | None:
+    """The merchant asked to send the stockout notice again: one new message per click, keyed by the click.
+
+    The click is recorded on the case's timeline in the same commit that stores the message rows, so a retried
+    job finds both and sends nothing twice; a notice that no longer makes sense is refused with the reason.
+    """
+    shop, case = load(shop_id, case_id)
+    if shop is None or case is None:
+        return None
+    sequence = f"resend-{click}"
+    session = db.session()
+    kind = MessageKind.STOCKOUT_NOTICE
+    keys = [policy.idempotency_key(shop_id, kind, channel, case_id=case_id, sequence=sequence)
+            for channel in ("email", "sms")]
+    if records.by_keys(session, keys):
+        return _notify(shop, case, kind, now, sequence=sequence)
+    refused = moot_reason(kind, case_state(case), shop_installed=shop.is_installed)
+    detail = {"click": click, "source": "merchant"}
+    if refused:
+        session.add(CaseEvent(shop_id=shop_id, case_id=case_id, kind="resend_refused", created_at=now,
+                              detail={**detail, "reason": refused}))
+        session.commit()
+        return None
+    # Committed with the message rows (plan_case), or just below when the customer left no address to write to.
+    session.add(CaseEvent(shop_id=shop_id, case_id=case_id, kind="notice_resent", created_at=now, detail=detail))
+    outcome = _notify(shop, case, kind, now, sequence=sequence)
+    session.commit()
     return outcome
 
 
@@ -131,13 +161,7 @@ def send_chunk(shop_id: int, notification_ids: list[int], now: datetime) -> Outc
     shop = session.get(Shop, shop_id)
     if shop is None:
         return None
-    rows = list(session.scalars(
-        select(Notification)
-        .where(Notification.shop_id == shop_id, Notification.id.in_(notification_ids))
-        .where(Notification.status.in_(records.SENDABLE))
-        .order_by(Notification.id)
-    ))
-    return delivery.deliver(rows, shop, now)
+    return delivery.deliver(records.load_pending(session, shop_id, notification_ids), shop, now)
 
 
 def back_in_stock(
@@ -150,7 +174,8 @@ def back_in_stock(
         return 0
     subscriptions = list(session.scalars(
         select(BackInStockSubscription)
-        .where(BackInStockSubscription.shop_id == shop_id, BackInStockSubscription.id.in_(subscription_ids))
+        .where(BackInStockSubscription.shop_id == shop_id)
+        .where(records.among(session, BackInStockSubscription.id, subscription_ids))
         .where(BackInStockSubscription.status == "waiting")
         .order_by(BackInStockSubscription.created_at, BackInStockSubscription.id)
     ))
@@ -168,7 +193,7 @@ def enqueue_chunks(shop: Shop, ids: list[int]) -> None:
     session = db.session()
     rows = session.execute(
         select(Notification.id, Notification.channel, Notification.status, Notification.scheduled_for)
-        .where(Notification.shop_id == shop.id, Notification.id.in_(ids))
+        .where(Notification.shop_id == shop.id, records.among(session, Notification.id, ids))
         .where(Notification.status.in_(records.SENDABLE))
         .order_by(Notification.id)
     ).all()

@@ -55,3 +55,15 @@ def test_after_a_quiet_spell_there_is_no_wait_and_no_saved_up_burst():
 def test_nonsense_rates_are_refused(rate, burst):
     with pytest.raises(ValueError):
         Pacer(rate, burst=burst)
+
+
+def test_a_slot_counts_each_send_from_its_answer_so_no_second_at_the_provider_holds_more_than_the_rate():
+    clock = FakeClock()
+    pacer = Pacer(2, clock=clock, sleep=clock.sleep)
+    arrivals = []
+    for _ in range(5):
+        with pacer.slot():
+            clock.now += 0.3  # the request on its way: it arrives, and is answered, 0.3 s after it left
+            arrivals.append(round(clock.now - 100.0, 6))
+    assert arrivals == [0.3, 0.8, 1.6, 2.1, 2.9]
+    assert max(sum(1 for t in arrivals if start <= t < start + 1) for start in arrivals) == 2

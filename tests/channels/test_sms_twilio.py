@@ -142,6 +142,6 @@ def test_sending_never_exceeds_the_rate():
             sender.send(sms(key=f"paced-{index}"))
     arrivals = [received.arrived_at for received in twilio.messages]
     assert len(arrivals) == count and twilio.throttled == 0
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
-    assert min(gaps) >= 1 / rate - 0.02, gaps
-    assert arrivals[-1] - arrivals[0] >= (count - 1) / rate - 0.05
+    # Counted where the messages arrive: no second there holds more than the rate, however the requests travelled.
+    assert max(sum(1 for t in arrivals if start <= t < start + 1) for start in arrivals) <= rate
+    assert arrivals[-1] - arrivals[0] >= 2.0  # the 6th and the 11th each waited for a second after an answer

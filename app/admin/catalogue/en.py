@@ -48,6 +48,7 @@ LABELS = {
     "event.delay_agreed": "Customer agreed to wait longer", "event.delay_notified": "Delay announced",
     "event.restock_allocated": "Restocked units set aside", "event.restock_date_changed": "Restock date changed",
     "event.withdrawn": "Case withdrawn", "event.message_sent": "Message sent", "event.message_failed": "Message failed",
+    "event.notice_resent": "Notice sent again at your request", "event.resend_refused": "Resend not sent",
     "event.satisfaction_answered": "Satisfaction answered", "event.resolved": "Resolved",
     "event.followup_sent": "Follow-up sent", "event.closed": "Closed",
     "source.merchant": "by you", "source.customer": "by the customer", "source.delay_agreed": "after the delay",

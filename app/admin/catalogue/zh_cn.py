@@ -37,6 +37,7 @@ LABELS = {
     "event.delay_agreed": "顾客同意继续等待", "event.delay_notified": "已通知延期",
     "event.restock_allocated": "到货已预留", "event.restock_date_changed": "到货日期已变更",
     "event.withdrawn": "已撤回", "event.message_sent": "消息已发送", "event.message_failed": "消息发送失败",
+    "event.notice_resent": "已按您的要求重新发送通知", "event.resend_refused": "未重新发送",
     "event.satisfaction_answered": "顾客已评分", "event.resolved": "已解决", "event.followup_sent": "已发送回访",
     "event.closed": "已关闭",
     "source.merchant": "由您操作", "source.customer": "由顾客操作", "source.delay_agreed": "延期后",

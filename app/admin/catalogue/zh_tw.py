@@ -37,6 +37,7 @@ LABELS = {
     "event.delay_agreed": "顧客同意繼續等待", "event.delay_notified": "已通知延期",
     "event.restock_allocated": "到貨已保留", "event.restock_date_changed": "到貨日期已變更",
     "event.withdrawn": "已撤回", "event.message_sent": "訊息已傳送", "event.message_failed": "訊息傳送失敗",
+    "event.notice_resent": "已依您的要求重新傳送通知", "event.resend_refused": "未重新傳送",
     "event.satisfaction_answered": "顧客已評分", "event.resolved": "已解決", "event.followup_sent": "已傳送回訪",
     "event.closed": "已關閉",
     "source.merchant": "由您操作", "source.customer": "由顧客操作", "source.delay_agreed": "延期後",
