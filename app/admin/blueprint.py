@@ -6,13 +6,16 @@ from flask import Blueprint
 
 from app.admin import views_api, views_pages, views_products
 
+# Row ids are 32-bit integers: a longer number in the URL is a 404, not an error from the database.
+ID = "int(max=2147483647)"
+
 ROUTES = (
     # Pages (document loads).
     ("/", "overview", views_pages.overview, ("GET",)),
     ("/cases", "cases", views_pages.cases, ("GET",)),
-    ("/cases/<int:case_id>", "case", views_pages.case, ("GET",)),
+    (f"/cases/<{ID}:case_id>", "case", views_pages.case, ("GET",)),
     ("/products", "products", views_pages.products, ("GET",)),
-    ("/products/<int:product_id>", "product", views_pages.product, ("GET",)),
+    (f"/products/<{ID}:product_id>", "product", views_pages.product, ("GET",)),
     ("/settings", "settings", views_pages.settings, ("GET",)),
     ("/reports", "reports", views_pages.reports, ("GET",)),
     ("/session-token", "session_token_bounce", views_pages.session_token_bounce, ("GET",)),
@@ -28,10 +31,10 @@ ROUTES = (
     ("/api/locale", "switch_locale", views_api.switch_locale, ("POST",)),
     ("/api/channels/test", "send_test", views_api.send_test, ("POST",)),
     ("/api/channels/test/<test_id>", "test_result", views_api.test_result, ("GET",)),
-    ("/api/cases/<int:case_id>/<action>", "case_action", views_api.case_action, ("POST",)),
+    (f"/api/cases/<{ID}:case_id>/<action>", "case_action", views_api.case_action, ("POST",)),
     ("/api/products/restock", "restock_products", views_products.restock, ("POST",)),
     ("/api/products/import", "import_restock", views_products.import_csv, ("POST",)),
-    ("/api/products/<int:product_id>/leave-alone", "leave_alone", views_products.leave_alone, ("POST",)),
+    (f"/api/products/<{ID}:product_id>/leave-alone", "leave_alone", views_products.leave_alone, ("POST",)),
     ("/api/reports/<name>.csv", "report_csv", views_api.report_csv, ("GET",)),
 )
 

@@ -14,6 +14,7 @@ import jwt
 LEEWAY_SECONDS = 10
 SHOP_HOST = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
 _REQUIRED_CLAIMS = ("iss", "dest", "aud", "exp", "nbf")
+_LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z, the last second a datetime can hold
 
 
 class InvalidSessionToken(Exception):
@@ -37,9 +38,12 @@ class SessionToken:
 
 def shop_host(url: str) -> str | None:
     """The `*.myshopify.com` host of a claim URL, or None when the claim names another host."""
-    parts = urlsplit(url if "//" in url else f"https://{url}")
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or not SHOP_HOST.fullmatch(host) or parts.port is not None:
+    try:
+        parts = urlsplit(url if "//" in url else f"https://{url}")
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:  # "[…]" that is no IPv6 address, or a port out of range
+        return None
+    if parts.scheme != "https" or not SHOP_HOST.fullmatch(host) or port is not None:
         return None
     return host
 
@@ -98,8 +102,10 @@ def _decode(token: str, client_id: str, secrets: Sequence[str]) -> dict:
 def _check_times(claims: dict, now: datetime, leeway: int) -> None:
     try:
         expires, not_before = int(claims["exp"]), int(claims["nbf"])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         raise InvalidSessionToken("exp or nbf is not a number") from None
+    if not (0 <= expires <= _LAST_SECOND and 0 <= not_before <= _LAST_SECOND):
+        raise InvalidSessionToken("exp or nbf is not a time")
     moment = now.timestamp()
     if moment > expires + leeway:
         raise InvalidSessionToken("expired")

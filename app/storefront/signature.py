@@ -39,15 +39,16 @@ def verify_proxy_query(pairs: Sequence[tuple[str, str]], secrets: Sequence[str],
         if counts.get(key, 0) != 1:
             raise ProxySignatureError(f"expected exactly one {key!r} parameter, got {counts.get(key, 0)}")
     params = {key: value for key, value in pairs if counts[key] == 1}
-    try:
-        timestamp = int(params["timestamp"])
-    except ValueError:
-        raise ProxySignatureError("the timestamp is not a number") from None
+    raw_timestamp = params["timestamp"]
+    # Plain digits of a sane length: a longer number would overflow the float comparison below.
+    if not (raw_timestamp.isascii() and raw_timestamp.isdigit() and len(raw_timestamp) <= 12):
+        raise ProxySignatureError("the timestamp is not a number")
+    timestamp = int(raw_timestamp)
     if abs(now - timestamp) > MAX_SKEW_SECONDS:
         raise ProxySignatureError("the timestamp is more than 90 seconds away from now")
     if not SHOP_DOMAIN.match(params["shop"]):
         raise ProxySignatureError("the shop is not a myshopify.com domain")
-    given = params["signature"].lower()
-    if not any(hmac.compare_digest(sign_proxy_query(pairs, secret), given) for secret in secrets if secret):
+    given = params["signature"].lower().encode()  # bytes: compare_digest refuses non-ASCII text
+    if not any(hmac.compare_digest(sign_proxy_query(pairs, secret).encode(), given) for secret in secrets if secret):
         raise ProxySignatureError("the signature does not match")
     return params

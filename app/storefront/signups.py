@@ -48,19 +48,30 @@ def _gid(kind: str, raw: str | None) -> str | None:
     raise SignUpRefused(kind, f"not a {kind} id")
 
 
+def _given(form: dict, name: str, field: str) -> str | None:
+    """A posted field as text (a JSON number is read as its digits); a list, object or boolean is refused."""
+    value = form.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is not None and not isinstance(value, str):
+        raise SignUpRefused(field, f"{name} is not text")
+    return value
+
+
 def read_sign_up(form: dict, shop: Shop, logged_in_customer_id: str | None) -> SignUp:
     """A sign-up from the posted fields, or SignUpRefused naming the field at fault."""
-    variant = _gid("ProductVariant", form.get("variant_id"))
+    variant = _gid("ProductVariant", _given(form, "variant_id", "variant_id"))
     if variant is None:
         raise SignUpRefused("variant_id", "which variant is this for?")
-    email = (form.get("email") or "").strip().lower() or None
+    email = (_given(form, "email", "email") or "").strip().lower() or None
     if email is not None and (len(email) > 320 or not EMAIL.match(email)):
         raise SignUpRefused("email", "not an e-mail address")
-    phone = _phone(form.get("phone"), form.get("country"))
+    phone = _phone(_given(form, "phone", "phone"), _given(form, "country", "phone"))
     if email is None and phone is None:
         raise SignUpRefused("email", "an e-mail address or a phone number is needed")
     return SignUp(
-        variant_gid=variant, product_gid=_gid("Product", form.get("product_id")), email=email, phone=phone,
+        variant_gid=variant, product_gid=_gid("Product", _given(form, "product_id", "Product")), email=email,
+        phone=phone,
         locale=resolve_locale(form.get("locale"), shop.locale),
         customer_gid=_gid("Customer", logged_in_customer_id) if logged_in_customer_id else None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -21,10 +22,12 @@ PER_ADDRESS = (5, 86400)
 
 
 def _client_ip() -> str | None:
-    """The shopper's address: the proxy puts it first in X-Forwarded-For."""
+    """The shopper's address: the proxy puts it first in X-Forwarded-For (kept only if it is an IP address)."""
     forwarded = request.headers.get("X-Forwarded-For", "")
-    first = forwarded.split(",")[0].strip()
-    return first or request.remote_addr
+    try:
+        return str(ipaddress.ip_address(forwarded.split(",")[0].strip()))
+    except ValueError:
+        return request.remote_addr
 
 
 def _verified_shop() -> tuple[Shop, dict[str, str]]:
