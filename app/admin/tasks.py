@@ -50,16 +50,18 @@ def choose_for_customer(shop_id: int, case_id: int, offer_key: str) -> bool:
     return choosing.choose(shop_id, case_id, offer_key, expected=None, source="merchant").accepted
 
 
-def test_result_key(test_id: str) -> str:
-    return f"admin:channel-test:{test_id}"
+def test_result_key(shop_id: int, test_id: str) -> str:
+    """Keyed by shop too: a test's outcome is readable only by the shop that sent it."""
+    return f"admin:channel-test:{shop_id}:{test_id}"
 
 
-def record_test_result(test_id: str, status: str, detail: str = "") -> None:
-    queues.redis().set(test_result_key(test_id), json.dumps({"status": status, "detail": detail}), ex=TEST_RESULT_TTL)
+def record_test_result(shop_id: int, test_id: str, status: str, detail: str = "") -> None:
+    queues.redis().set(test_result_key(shop_id, test_id), json.dumps({"status": status, "detail": detail}),
+                       ex=TEST_RESULT_TTL)
 
 
-def read_test_result(test_id: str) -> dict | None:
-    raw = queues.redis().get(test_result_key(test_id))
+def read_test_result(shop_id: int, test_id: str) -> dict | None:
+    raw = queues.redis().get(test_result_key(shop_id, test_id))
     return json.loads(raw) if raw else None
 
 
@@ -82,7 +84,7 @@ def send_test_message(shop_id: int, channel: str, to: str, locale: str, test_id:
             )
     except DeliveryError as error:
         # The merchant reads the reason on the settings page; the job still fails so the worker logs it.
-        record_test_result(test_id, "failed", error.reason)
+        record_test_result(shop_id, test_id, "failed", error.reason)
         raise
-    record_test_result(test_id, "sent", receipt.provider)
+    record_test_result(shop_id, test_id, "sent", receipt.provider)
     return "sent"

@@ -130,7 +130,7 @@ def send_test():
     if address is None:
         return refused({f"test_{channel}": ("err.email" if channel == "email" else "err.phone", {})})
     test_id = uuid.uuid4().hex
-    tasks.record_test_result(test_id, "queued")
+    tasks.record_test_result(g.shop.id, test_id, "queued")
     queues.enqueue("notifications", "app.admin.tasks.send_test_message", g.shop.id, channel, address, g.locale,
                    test_id, job_id=f"admin-test-{test_id}", retry=None)
     return jsonify(ok=True, test_id=test_id, message=t(g.locale, "channels.test_queued")), 202
@@ -138,7 +138,7 @@ def send_test():
 
 @api
 def test_result(test_id: str):
-    result = tasks.read_test_result(test_id)
+    result = tasks.read_test_result(g.shop.id, test_id)
     if result is None:
         abort(404)
     return jsonify(ok=True, status=result["status"], label=t(g.locale, f"channels.test_{result['status']}"),

@@ -152,7 +152,7 @@ def test_choosing_for_the_customer_records_the_offered_option(call, page, shop):
     assert event.detail["source"] == "merchant"
 
 
-def test_send_me_a_test_goes_through_the_configured_channel(call, shop, run_jobs):
+def test_send_me_a_test_goes_through_the_configured_channel(call, client, token, shop, run_jobs):
     refused = call("/app/api/channels/test", json={"channel": "sms", "to": "12345"})
     assert refused.status_code == 422 and "test_sms" in refused.json["errors"]
     queued = call("/app/api/channels/test", json={"channel": "email", "to": "owner@example.com"})
@@ -162,6 +162,13 @@ def test_send_me_a_test_goes_through_the_configured_channel(call, shop, run_jobs
     run_jobs(["notifications"])
     result = call(f"/app/api/channels/test/{test_id}").json
     assert (result["status"], result["label"], result["detail"]) == ("sent", "测试已发送。", "outbox")
+    other = Shop(domain="other-shop.myshopify.com", name="Other", installed_at=db.utcnow(), scopes="read_orders",
+                 access_token_encrypted=shop.access_token_encrypted)
+    db.session().add(other)
+    db.session().commit()
+    from_other_shop = client.get(f"/app/api/channels/test/{test_id}",
+                                 headers={"Authorization": f"Bearer {token(other.domain)}"})
+    assert from_other_shop.status_code == 404, "another shop cannot read this shop's test result"
 
 
 def test_restock_plans_for_many_products_are_one_transaction_and_products_can_be_left_alone(call, shop):
