@@ -65,9 +65,21 @@ class WaitOption:
 
 
 @dataclass(frozen=True)
+class ItemSubstitute:
+    """One short item of several and the substitute offered for it (the first of its candidates, then how many more)."""
+
+    item: str
+    title: str
+    more: int = 0
+
+
+@dataclass(frozen=True)
 class SubstituteOption:
+    """A substitute; with several short items, `per_item` holds each item's, picked item by item on the page."""
+
     link: str
     title: str
+    per_item: tuple[ItemSubstitute, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from app.domain.message_facts import (
     ComposedMessage,
     IncompleteFacts,
     Item,
+    ItemSubstitute,
     MessageFacts,
     MessageKind,
     Options,
@@ -82,7 +83,11 @@ def _options(options: Options, currency: str, locale: str) -> dict:
             "priority_shipping": wait.priority_shipping,
             "compensation": _coupon(wait.compensation, currency, locale),
         },
-        "substitute": substitute and {"link": substitute.link, "title": substitute.title},
+        "substitute": substitute and {
+            "link": substitute.link,
+            "title": substitute.title,
+            "per_item": [{"item": pick.item, "title": pick.title, "more": pick.more} for pick in substitute.per_item],
+        },
         "refund": refund and {
             "link": refund.link,
             "amount": _money(refund.amount, currency, locale),
@@ -136,6 +141,7 @@ def build_context(kind: str, locale: str, facts: MessageFacts) -> dict[str, Any]
         "opt_out": kind in MARKETING_KINDS or shop.sms_opt_out_on_transactional,
         "sms_shop": shop.name,
         "sms_item": items[0]["name"] if items else "",
+        "substitute_items": len(facts.options.substitute.per_item) if facts.options.substitute else 0,
     }
 
 

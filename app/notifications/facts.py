@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import db
 from app.choices import links as choice_links
 from app.choices import offers
+from app.choices.picks import number
 from app.domain import messages
 from app.domain.locales import resolve_locale
 from app.models import Compensation, MessageTemplate, Shop, ShopSettings, StockoutCase
@@ -85,8 +86,10 @@ def case_facts(
     default = settings.default_after_deadline if settings.default_after_deadline in CHOICES else None
     options = messages.Options()
     if kind in OFFER_KINDS:
+        titles = {number(line.line_item_gid): line.title or line.sku or "?" for line in case.lines}
         options = describe(
-            offers.ensure_offer(case), offers.grant_of, lambda option: choice_links.choice_url(shop.id, case.id, option)
+            offers.ensure_offer(case), offers.grant_of,
+            lambda option: choice_links.choice_url(shop.id, case.id, option), titles,
         )
     return messages.MessageFacts(
         shop=message_shop(shop, settings),
