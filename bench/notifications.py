@@ -1,7 +1,8 @@
 """Notification benchmarks: stockout e-mail latency, a 10,000 sign-up blast against a plain smtplib loop, SMS pacing.
 
 Run: `.venv/bin/python bench/notifications.py [--sign-ups 10000] [--workers 4] [--sms-rate 10]`
-(needs PostgreSQL and Redis as the tests do; everything else runs locally in this process).
+(needs PostgreSQL and Redis as the tests do; everything else runs locally in this process). The latency here
+starts when `case_opened` is enqueued; from the oversold order's webhook it is bench/notifications_latency.py.
 """
 
 from __future__ import annotations

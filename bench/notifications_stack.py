@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from redis import Redis
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.config import Settings, normalized_database_url  # noqa: E402
-from app.db import Base, utcnow  # noqa: E402
-from app.migrations import upgrade  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.db import utcnow  # noqa: E402
 from app.models import BackInStockSubscription, CaseLine, Shop, ShopSettings, StockoutCase, VariantStock  # noqa: E402
 from tests.support.env import environment_for  # noqa: E402
 from tests.support.sms_provider import FakeTwilio  # noqa: E402
-from tests.support.smtp_server import CaptureSmtpServer, free_port  # noqa: E402
+from bench import stack  # noqa: E402
+from bench.stack import cpu_seconds, peak_rss_mb  # noqa: E402,F401 - used by notifications.py
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -33,91 +29,16 @@ DATABASE = os.environ.get("BENCH_DATABASE", "stockout_bench_helper7")
 FROM_NUMBER = "+15005550006"
 
 
-class TimedSmtpServer(CaptureSmtpServer):
-    """Keeps when each message arrived and for whom, not the message itself (10,000 would fill memory)."""
-
-    def __init__(self, port: int, counter) -> None:
-        super().__init__(port)
-        self.arrivals: list[tuple[float, str]] = []
-        self.counter = counter
-
-    def _received(self, session, captured) -> None:
-        self.arrivals.append((time.time(), captured.rcpt_tos[0]))
-        with self.counter.get_lock():
-            self.counter.value += 1
-
-
-def _serve(port: int, commands, counter) -> None:
-    server = TimedSmtpServer(port, counter).start()
-    commands.send("ready")
-    while True:
-        command = commands.recv()
-        if command == "arrivals":
-            commands.send(list(server.arrivals))
-        elif command == "reset":
-            server.arrivals = []
-            counter.value = 0
-            commands.send("ok")
-        else:
-            server.stop()
-            commands.send("ok")
-            return
-
-
-class SmtpProcess:
-    """The capture server in a process of its own: neither the plain loop nor the workers share its CPU."""
-
-    def __init__(self) -> None:
-        self.host, self.port = "127.0.0.1", free_port()
-        self._commands, theirs = multiprocessing.Pipe()
-        self._counter = multiprocessing.Value("i", 0)
-        self._process = multiprocessing.Process(target=_serve, args=(self.port, theirs, self._counter), daemon=True)
-
-    def __enter__(self) -> SmtpProcess:
-        self._process.start()
-        assert self._commands.recv() == "ready"
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._ask("stop")
-        self._process.join(timeout=10)
-
-    def _ask(self, command: str):
-        self._commands.send(command)
-        return self._commands.recv()
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
-    @property
-    def received(self) -> int:
-        return self._counter.value
+class SmtpProcess(stack.SmtpProcess):
+    """The capture server in a process of its own (bench/stack.py); arrivals as (UNIX time, recipient)."""
 
     def arrivals(self) -> list[tuple[float, str]]:
-        """(UNIX time, recipient) of every message since the last reset, in order."""
-        return self._ask("arrivals")
-
-    def reset(self) -> None:
-        self._ask("reset")
+        return [(at, to) for at, to, _message_id in super().arrivals()]
 
 
 def fresh_database() -> str:
     """An empty, migrated database of its own."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DATABASE}).scalar():
-            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    url = make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
-    engine = create_engine(normalized_database_url(url))
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    upgrade(url)
-    Redis.from_url(REDIS_URL).flushdb()
-    return url
+    return stack.fresh_database(DATABASE, REDIS_URL, ADMIN_URL)
 
 
 def bench_settings(database_url: str, smtp: SmtpProcess, twilio: FakeTwilio, sms_rate: float) -> Settings:
@@ -150,20 +71,6 @@ def workers(settings: Settings, count: int):
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def seed_shop(session, *, domain: str, sms: bool) -> Shop:

@@ -138,8 +138,11 @@ def compliance(store, shop, topic):
 def flash_sale(store, shop):
     data = body()
     variant_id = number(data["variant_id"], "ProductVariant") if data.get("variant_id") else None
+    variant_ids = [number(v, "ProductVariant") for v in data.get("variant_ids") or []]
     return scenarios.flash_sale(store, shop, variant_id=variant_id, orders=int(data.get("orders", 50)),
-                                quantity=int(data.get("quantity", 1)), seed=int(data.get("seed", 1)))
+                                quantity=int(data.get("quantity", 1)), seed=int(data.get("seed", 1)),
+                                variant_ids=variant_ids or None, buyer_prefix=data.get("buyer_prefix"),
+                                phone_every=int(data.get("phone_every", 0)))
 
 
 def supplier_delay(store, shop):

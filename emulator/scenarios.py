@@ -12,20 +12,46 @@ RESTOCK_NAMESPACE, RESTOCK_KEY = "stockout", "restock_date"
 
 
 def flash_sale(store, shop, *, variant_id: int | None = None, orders: int = 50, quantity: int = 1,
-               seed: int = 1) -> dict:
-    """Many quick checkouts for one popular low-stock variant; stock goes below zero as real races allow."""
+               seed: int = 1, variant_ids: list[int] | None = None, buyer_prefix: str | None = None,
+               phone_every: int = 0) -> dict:
+    """Many quick checkouts for popular low-stock variants; stock goes below zero as real races allow.
+
+    One variant (`variant_id`, else the seeded collab tee) or several (`variant_ids`, picked at random per order).
+    With `buyer_prefix` every order has a buyer of its own (`<prefix>-<n>@example.com`, and a phone number on
+    every `phone_every`-th), so each customer's messages can be told apart; otherwise seeded customers buy.
+    """
     rng = random.Random(seed)
     with store.lock:
-        variant = shop.variants[variant_id] if variant_id else flash_sale_variant(shop)
-        before = shop.variant_available(variant)
+        chosen = [shop.variants[v] for v in variant_ids] if variant_ids else [
+            shop.variants[variant_id] if variant_id else flash_sale_variant(shop)]
+        before = {v.id: shop.variant_available(v) for v in chosen}
         buyers = sorted(shop.customers) or [None]
-        placed = [place_order(store, shop, [(variant.id, quantity)], customer_id=rng.choice(buyers))
-                  for _ in range(orders)]
-        after = shop.variant_available(variant)
-    return {"variant_id": gids.gid("ProductVariant", variant.id), "orders": len(placed),
-            "order_ids": [gids.gid("Order", o.id) for o in placed], "available_before": before,
-            "available_after": after, "oversold_units": max(0, -after) - max(0, -before),
-            "oversold_orders": sum(1 for i in range(len(placed)) if before - (i + 1) * quantity < 0)}
+        placed, sold = [], {v.id: 0 for v in chosen}
+        oversold_orders = {v.id: 0 for v in chosen}
+        for n in range(orders):
+            variant = rng.choice(chosen) if len(chosen) > 1 else chosen[0]
+            sold[variant.id] += quantity
+            oversold_orders[variant.id] += before[variant.id] - sold[variant.id] < 0
+            contact = {"customer_id": rng.choice(buyers)} if buyer_prefix is None else _buyer(buyer_prefix, n,
+                                                                                              phone_every)
+            placed.append(place_order(store, shop, [(variant.id, quantity)], **contact))
+        after = {v.id: shop.variant_available(v) for v in chosen}
+    found = {"orders": len(placed), "order_ids": [gids.gid("Order", o.id) for o in placed],
+             "oversold_units": sum(max(0, -after[v]) - max(0, -before[v]) for v in before),
+             "oversold_orders": sum(oversold_orders.values()),
+             "variants": [{"id": gids.gid("ProductVariant", v), "available_before": before[v],
+                           "available_after": after[v], "orders": sold[v] // quantity,
+                           "oversold_orders": oversold_orders[v]} for v in before]}
+    if not variant_ids:
+        only = chosen[0].id
+        found.update(variant_id=gids.gid("ProductVariant", only), available_before=before[only],
+                     available_after=after[only])
+    return found
+
+
+def _buyer(prefix: str, n: int, phone_every: int) -> dict:
+    phone = f"+1415555{n % 10_000:04d}" if phone_every and n % phone_every == 0 else None
+    return {"email": f"{prefix}-{n}@example.com", "phone": phone}
 
 
 def supplier_delay(store, shop, *, product_id: int, days: int = 14) -> dict:
