@@ -1,6 +1,5 @@
 """Seeded demo shop and the store-side scenarios: flash sale, supplier delay, restock."""
 import json
-import time
 
 from tests.emulator.emu_helpers import SHOP, data_of, wait_for
 
