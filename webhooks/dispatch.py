@@ -31,16 +31,18 @@ _WAITING = {JobStatus.CREATED, JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.
 _OVER = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 _REQUEST = """
-local state = redis.call('GET', KEYS[1])
-if state == 'running' then
-  redis.call('SET', KEYS[1], 'again', 'KEEPTTL')
-  return 0
+local needed = {}
+for i, key in ipairs(KEYS) do
+  local state = redis.call('GET', key)
+  needed[i] = 0
+  if state == 'running' then
+    redis.call('SET', key, 'again', 'KEEPTTL')
+  elseif state ~= 'again' and state ~= 'queued' then
+    redis.call('SET', key, 'queued', 'EX', ARGV[1])
+    needed[i] = 1
+  end
 end
-if state == 'again' or state == 'queued' then
-  return 0
-end
-redis.call('SET', KEYS[1], 'queued', 'EX', ARGV[1])
-return 1
+return needed
 """
 
 _FINISH = """
@@ -64,24 +66,16 @@ def drain_job_ids(shop_id: int) -> tuple[str, str]:
 
 def request_drain(shop_id: int, table: Mapping[str, str] | None = None) -> bool:
     """Make sure a drain will look at the shop's newly recorded events; True when a job was enqueued."""
-    connection = queues.redis()
-    if not connection.register_script(_REQUEST)(keys=[state_key(shop_id)], args=[QUEUED_TTL]):
-        return False
-    return enqueue_drain(shop_id, table)
+    return bool(request_drains([shop_id], table))
 
 
-def request_drains(shop_ids: Iterable[int]) -> None:
-    """request_drain for several shops, asking Redis about all of them in one round trip."""
-    connection = queues.redis()
-    script = connection.register_script(_REQUEST)
+def request_drains(shop_ids: Iterable[int], table: Mapping[str, str] | None = None) -> list[int]:
+    """request_drain for several shops, asking Redis about all of them in one script call (one round trip,
+    where a pipeline of scripts costs a second one to check they are loaded); the shops whose job was enqueued."""
     ordered = sorted(set(shop_ids))
-    with connection.pipeline(transaction=False) as pipeline:
-        for shop_id in ordered:
-            script(keys=[state_key(shop_id)], args=[QUEUED_TTL], client=pipeline)
-        needed = pipeline.execute()
-    for shop_id, needs_job in zip(ordered, needed):
-        if needs_job:
-            enqueue_drain(shop_id)
+    needed = queues.redis().register_script(_REQUEST)(keys=[state_key(shop_id) for shop_id in ordered],
+                                                     args=[QUEUED_TTL])
+    return [shop_id for shop_id, needs_job in zip(ordered, needed) if needs_job and enqueue_drain(shop_id, table)]
 
 
 def hand_over(shop_id: int, table: Mapping[str, str] | None = None) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from dataclasses import dataclass, field
 
 from flask import Flask
 from redis.exceptions import RedisError
@@ -33,13 +32,25 @@ class RecordingTimedOut(Exception):
     """The recorder did not answer in time; the delivery may or may not be recorded (Shopify will retry)."""
 
 
-@dataclass(eq=False)
 class _Handover:
-    envelope: Envelope
-    body: bytes
-    done: threading.Event = field(default_factory=threading.Event)
-    outcome: Recorded | None = None
-    error: Exception | None = None
+    """One delivery waiting for its outcome: a lock held from creation until the recorder hands the outcome over
+    (lighter than an Event, which is a condition and a lock per wait)."""
+
+    __slots__ = ("envelope", "body", "outcome", "error", "_pending")
+
+    def __init__(self, envelope: Envelope, body: bytes):
+        self.envelope, self.body = envelope, body
+        self.outcome: Recorded | None = None
+        self.error: Exception | None = None
+        self._pending = threading.Lock()
+        self._pending.acquire()
+
+    def finish(self, outcome: Recorded | None = None, error: Exception | None = None) -> None:
+        self.outcome, self.error = outcome, error
+        self._pending.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._pending.acquire(timeout=timeout)
 
 
 class Recorder:
@@ -56,7 +67,7 @@ class Recorder:
         handover = _Handover(envelope, body)
         self._ensure_running()
         self._waiting.put(handover)
-        if not handover.done.wait(WAIT_SECONDS):
+        if not handover.wait(WAIT_SECONDS):
             raise RecordingTimedOut(f"no outcome within {WAIT_SECONDS} s")
         if handover.error is not None:
             raise handover.error
@@ -105,8 +116,7 @@ class Recorder:
         except Exception as error:
             # Every waiting request gets this error to answer with; the next batch starts on a new connection.
             for handover in batch:
-                handover.error = error
-                handover.done.set()
+                handover.finish(error=error)
             if connection is not None:
                 connection.close()
             return None
@@ -114,8 +124,7 @@ class Recorder:
             _request_drains({outcome.shop_id for outcome in outcomes if outcome.status == "pending"})
         finally:
             for handover, outcome in zip(batch, outcomes):
-                handover.outcome = outcome
-                handover.done.set()
+                handover.finish(outcome)
         return connection
 
 
