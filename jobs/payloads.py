@@ -19,6 +19,7 @@ from app.models import Shop
 from jobs.handling import Delivery, RejectedPayload
 
 _GID_PREFIX = "gid://shopify/"
+_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,10 @@ def _time(body: Mapping, key: str, *, required: bool = True) -> datetime | None:
         raise RejectedPayload(f"{key}: expected an ISO 8601 time, got {value!r}") from None
     if moment.tzinfo is None:
         raise RejectedPayload(f"{key}: the time {value!r} has no UTC offset")
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise RejectedPayload(f"{key}: the time {value!r} is out of range") from None
 
 
 def _own_gid(body: Mapping, kind: str) -> str:
@@ -308,18 +312,19 @@ def _gid_from_number(body: Mapping, key: str, kind: str, *, required: bool = Tru
     value = body.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_ID:
         raise RejectedPayload(f"{key}: expected a {kind} id, got {value!r}")
     return f"{_GID_PREFIX}{kind}/{value}"
 
 
 def _level_ids(level_gid: str) -> tuple[str, str]:
     """Location and inventory item GIDs from gid://shopify/InventoryLevel/<location>?inventory_item_id=<item>."""
-    parts = urlsplit(level_gid)
-    location = parts.path.rsplit("/", 1)[-1]
-    item = parse_qs(parts.query).get("inventory_item_id", [""])[0]
-    if not level_gid.startswith(_GID_PREFIX + "InventoryLevel/") or not location.isdigit() or not item.isdigit():
+    # The prefix first: it fixes the host part, which urlsplit would otherwise refuse with a ValueError ("[").
+    parts = urlsplit(level_gid) if level_gid.startswith(_GID_PREFIX + "InventoryLevel/") else None
+    location = parts.path.rsplit("/", 1)[-1] if parts else ""
+    item = parse_qs(parts.query).get("inventory_item_id", [""])[0] if parts else ""
+    if not location.isdigit() or not item.isdigit():
         raise RejectedPayload(f"admin_graphql_api_id: expected an InventoryLevel GID, got {level_gid!r}")
     return f"{_GID_PREFIX}Location/{location}", f"{_GID_PREFIX}InventoryItem/{item}"

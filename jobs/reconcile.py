@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from flask import current_app
 from rq.exceptions import DuplicateJobError
@@ -27,9 +29,17 @@ log = logging.getLogger("jobs.reconcile")
 
 # Shopify's search index trails writes; looking back past the cursor costs nothing (keys deduplicate).
 OVERLAP = timedelta(minutes=10)
-MAX_ORDERS_PER_PASS = 200
-MAX_PRODUCT_PAGES = 10
-MAX_VARIANT_PAGES = 20
+
+
+@dataclass(frozen=True)
+class Listing:
+    document: str
+    field: str
+    pages_per_job: int
+    record: Callable[..., int]
+    page_size: int | None = None  # None: the document's default
+
+
 
 
 def reconcile_all() -> list[int]:
@@ -47,23 +57,48 @@ def reconcile_all() -> list[int]:
     return shop_ids
 
 
-def reconcile_shop(shop_id: int) -> dict[str, int]:
-    """One pass for one shop; returns how many synthetic events it recorded, by kind."""
+def reconcile_shop(shop_id: int, resume: dict | None = None) -> dict[str, int]:
+    """One pass for one shop, or the next stretch of an unfinished one; how many synthetic events it recorded.
+
+    A pass lists at most a few pages of each kind per job. Whatever is left goes on in a follow-up job from the
+    same GraphQL page cursor (`resume`), so a burst of thousands of orders is read to its end, a stretch at a time,
+    and each cursor moves to the pass's start only once its whole listing has been read.
+    """
     shop = db.session().get(Shop, shop_id)
     if shop is None or not shop.is_installed:
         return {}
-    started = db.utcnow()
-    counts = {"orders": 0, "products": 0, "variants": 0}
+    resume = resume or _new_pass(shop, db.utcnow())
+    counts = {kind: 0 for kind in LISTINGS}
+    left: dict[str, dict] = {}
     try:
         with client_for(shop) as client:
-            counts["orders"] = _reconcile_orders(client, shop, started)
-            counts["products"], counts["variants"] = _reconcile_inventory(client, shop, started)
+            for kind in (kind for kind in LISTINGS if resume.get(kind)):
+                try:
+                    counts[kind], after = _walk(client, shop, kind, resume[kind])
+                except AccessDenied as error:
+                    log.warning("reconciliation needs a scope", extra={"shop_id": shop_id, "listing": kind,
+                                                                        "error": str(error)})
+                    resume = {**resume, kind: None}
+                    continue
+                if after is not None:
+                    left[kind] = {"query": resume[kind]["query"], "after": after}
     except ShopNotInstalled as error:
         log.warning("reconciliation skipped: no usable token", extra={"shop_id": shop_id, "error": str(error)})
+        return counts
+    _advance_cursors(shop, resume, left)
+    if left:
+        _continue(shop_id, {"window_started": resume["window_started"], "step": resume.get("step", 0) + 1, **left})
     if any(counts.values()):
         dispatch.request_drain(shop_id)
         log.info("reconciliation found missed changes", extra={"shop_id": shop_id, **counts})
     return counts
+
+
+def _new_pass(shop: Shop, started: datetime) -> dict:
+    inventory = _since(shop.inventory_reconciled_until, shop, started)
+    return {"window_started": started.isoformat(), "step": 0,
+            "orders": {"query": _since(shop.orders_reconciled_until, shop, started), "after": None},
+            "products": {"query": inventory, "after": None}, "variants": {"query": inventory, "after": None}}
 
 
 def _since(cursor: datetime | None, shop: Shop, started: datetime) -> str:
@@ -71,31 +106,48 @@ def _since(cursor: datetime | None, shop: Shop, started: datetime) -> str:
     return f"updated_at:>='{moment.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
 
 
-def _reconcile_orders(client, shop: Shop, started: datetime) -> int:
-    updated, complete = _updated_orders(client, _since(shop.orders_reconciled_until, shop, started))
-    missed = _orders_not_seen(shop.id, updated)
+def _walk(client, shop: Shop, kind: str, position: dict) -> tuple[int, str | None]:
+    """Record what a few pages of one listing hold; the page cursor to go on from, or None at its end."""
+    listing = LISTINGS[kind]
+    recorded, after = 0, position["after"]
+    for _page in range(listing.pages_per_job):
+        size = {"first": listing.page_size} if listing.page_size else {}
+        page = client.graphql(listing.document, query=position["query"], after=after, **size)[listing.field]
+        recorded += listing.record(client, shop, page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return recorded, None
+        after = page["pageInfo"]["endCursor"]
+    return recorded, after
+
+
+def _advance_cursors(shop: Shop, resume: dict, left: dict) -> None:
+    """A cursor moves to the pass's start once every listing it covers has been read to its end."""
+    window_started = _parse(resume["window_started"])
+    if resume.get("orders") and "orders" not in left:
+        shop.orders_reconciled_until = window_started
+    inventory = ("products", "variants")
+    if any(resume.get(kind) for kind in inventory) and not any(kind in left for kind in inventory):
+        shop.inventory_reconciled_until = window_started
+    db.session().commit()
+
+
+def _continue(shop_id: int, resume: dict) -> None:
+    job_id = f"reconcile-{shop_id}-{_parse(resume['window_started']):%Y%m%dT%H%M%S}-{resume['step']}"
+    try:
+        queues.queue("low").enqueue("jobs.reconcile.reconcile_shop", args=(shop_id,), kwargs={"resume": resume},
+                                    job_id=job_id, unique=True, result_ttl=0, failure_ttl=86400, job_timeout=600)
+    except DuplicateJobError:
+        log.info("reconciliation stretch already queued", extra={"shop_id": shop_id, "job_id": job_id})
+
+
+def _record_orders(client, shop: Shop, nodes: list[dict]) -> int:
     recorded = 0
-    for gid, updated_at in missed:
+    for gid, updated_at in _orders_not_seen(shop.id, [(node["id"], node["updatedAt"]) for node in nodes]):
         order = _full_order(client, gid)
         if order is not None:
             recorded += _record(shop, "orders/updated", synthetic.event_key(gid, updated_at),
                                 synthetic.order_payload(order), updated_at)
-    shop.orders_reconciled_until = started if complete else _parse(updated[-1][1])
-    db.session().commit()
     return recorded
-
-
-def _updated_orders(client, query: str) -> tuple[list[tuple[str, str]], bool]:
-    """(gid, updatedAt) of orders updated since, oldest first; False when the pass stopped at its limit."""
-    found, after = [], None
-    while True:
-        page = client.graphql(documents.ORDERS_UPDATED_SINCE, query=query, after=after)["orders"]
-        found += [(node["id"], node["updatedAt"]) for node in page["nodes"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            return found, True
-        if len(found) >= MAX_ORDERS_PER_PASS:
-            return found, False
-        after = page["pageInfo"]["endCursor"]
 
 
 def _orders_not_seen(shop_id: int, updated: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -127,50 +179,15 @@ def _full_order(client, gid: str) -> dict | None:
         after = page["lineItems"]["pageInfo"]["endCursor"]
 
 
-def _reconcile_inventory(client, shop: Shop, started: datetime) -> tuple[int, int]:
-    """Updated products go to the products/update handler; updated tracked variants whose stock the app holds
-    differently go to the variant stock handler, which reads their levels back."""
-    query = _since(shop.inventory_reconciled_until, shop, started)
-    try:
-        products, products_until = _reconcile_products(client, shop, query)
-        variants, variants_complete = _reconcile_variants(client, shop, query)
-    except AccessDenied as error:
-        log.warning("inventory reconciliation needs read_products", extra={"shop_id": shop.id, "error": str(error)})
-        return 0, 0
-    if variants_complete:
-        # Variants cannot be listed by update time, so an unfinished variant pass leaves the cursor where it was.
-        shop.inventory_reconciled_until = products_until or started
-    db.session().commit()
-    return products, variants
+def _record_products(_client, shop: Shop, nodes: list[dict]) -> int:
+    """Updated products go to the products/update handler."""
+    return sum(_record(shop, "products/update", synthetic.event_key(product["id"], product["updatedAt"]),
+                       synthetic.product_payload(product), product["updatedAt"]) for product in nodes)
 
 
-def _reconcile_products(client, shop: Shop, query: str) -> tuple[int, datetime | None]:
-    """Record products updated since (oldest first); the time to resume from if the pass stopped at its limit."""
-    recorded, after = 0, None
-    for _page in range(MAX_PRODUCT_PAGES):
-        page = client.graphql(documents.PRODUCTS_FOR_RECONCILIATION, query=query, after=after)["products"]
-        for product in page["nodes"]:
-            recorded += _record(shop, "products/update", synthetic.event_key(product["id"], product["updatedAt"]),
-                                synthetic.product_payload(product), product["updatedAt"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return recorded, None
-        after = page["pageInfo"]["endCursor"]
-    return recorded, _parse(page["nodes"][-1]["updatedAt"])
-
-
-def _reconcile_variants(client, shop: Shop, query: str) -> tuple[int, bool]:
-    """Record stock changes of tracked variants updated since; False when the pass stopped at its limit."""
-    recorded, after = 0, None
-    for _page in range(MAX_VARIANT_PAGES):
-        page = client.graphql(documents.VARIANTS_FOR_RECONCILIATION, query=query, after=after)["productVariants"]
-        recorded += _record_stock_changes(shop, page["nodes"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return recorded, True
-        after = page["pageInfo"]["endCursor"]
-    return recorded, False
-
-
-def _record_stock_changes(shop: Shop, variants: list[dict]) -> int:
+def _record_stock_changes(_client, shop: Shop, variants: list[dict]) -> int:
+    """Tracked variants whose stock the app holds differently go to the variant stock handler, which reads their
+    levels back."""
     tracked = [v for v in variants if (v.get("inventoryItem") or {}).get("tracked")]
     held = dict(db.session().execute(select(VariantStock.variant_gid, VariantStock.available).where(
         VariantStock.shop_id == shop.id, VariantStock.variant_gid.in_([v["id"] for v in tracked]))).all())
@@ -197,3 +214,10 @@ def _record(shop: Shop, topic: str, key: str, payload: dict, updated_at: str) ->
 
 def _parse(moment: str) -> datetime:
     return datetime.fromisoformat(moment)
+
+
+LISTINGS = {
+    "orders": Listing(documents.ORDERS_UPDATED_SINCE, "orders", 2, _record_orders),
+    "products": Listing(documents.PRODUCTS_FOR_RECONCILIATION, "products", 10, _record_products),
+    "variants": Listing(documents.VARIANTS_FOR_RECONCILIATION, "productVariants", 20, _record_stock_changes),
+}

@@ -12,11 +12,13 @@ import importlib
 from datetime import datetime, timedelta
 from typing import Callable
 
+from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from app import db, queues
+from app.stockout.awaited import variants_awaited
 
 _NO_WAIT = timedelta(0)
 PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
@@ -71,9 +73,16 @@ def request_evaluation(shop_id: int, product_gid: str) -> bool:
 
 
 def _offer_then_notice(shop_id: int, case_id: int, _kwargs: dict) -> None:
-    """A new case: build its offer (substitutes, refund preview) first; that job sends the notice."""
+    """A new case: build its offer (substitutes, refund preview) first; that job sends the notice.
+
+    It starts a few seconds later (NOTICE_SETTLE_SECONDS): in a flash sale order and inventory webhooks arrive
+    duplicated and out of order, and who is short moves from order to order until they have all arrived. A case
+    that is no longer short by then has been withdrawn and its customer is never told; the others still hear
+    from us within the minute.
+    """
+    settle = current_app.config["SETTINGS"].notice_settle_seconds
     queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True,
-                   job_id=f"prepare-offer-{shop_id}-{case_id}")
+                   job_id=f"prepare-offer-{shop_id}-{case_id}", delay=timedelta(seconds=settle) if settle else None)
 
 
 def _restock_date_slipped(shop_id: int, case_id: int, kwargs: dict) -> None:
@@ -143,10 +152,29 @@ class Effects:
             queues.enqueue("notifications", f"jobs.notify.{name}", self.shop_id, case_id, **kwargs)
 
     def callbacks(self) -> list[Callable[[], None]]:
-        """One callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
+        """Itself as the one callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
         pending = (self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
                    or self.stock_rises)
-        return [self.run] if pending else []
+        return [self] if pending else []
+
+    def absorb(self, other: object) -> bool:
+        """Take in a later event's effects for the same shop, so a batch starts each job once; False if not ours."""
+        if not isinstance(other, Effects) or other.shop_id != self.shop_id:
+            return False
+        for product_gid in other.products:
+            self.evaluate(product_gid)
+        for variant_gid in other.variants_to_read:
+            self.read_variant(variant_gid)
+        for item_gid in other.items_to_read:
+            self.read_item(item_gid)
+        for name, case_id, kwargs in other.notices:
+            self.notice(name, case_id, **kwargs)
+        self.rechecks.update(other.rechecks)
+        self.stock_rises.update(other.stock_rises)
+        return True
+
+    def __call__(self) -> None:
+        self.run()
 
     def run(self) -> None:
         for name, case_id, kwargs in self.notices:
@@ -159,8 +187,10 @@ class Effects:
                               job_id=job_key("stock-item", self.shop_id, item_gid))
         for product_gid in self.products:
             request_evaluation(self.shop_id, product_gid)
+        awaited = variants_awaited(self.shop_id, self.stock_rises) if self.stock_rises else set()
         for variant_gid, available in self.stock_rises.items():
-            queues.enqueue("default", STOCK_RETURNED_JOB, self.shop_id, variant_gid, available)
+            if variant_gid in awaited:
+                queues.enqueue("default", STOCK_RETURNED_JOB, self.shop_id, variant_gid, available)
         for product_gid, when in self.rechecks.items():
             queues.enqueue("default", RECHECK_JOB, self.shop_id, product_gid, delay=max(when - db.utcnow(), _NO_WAIT),
                            job_id=job_key("catalogue-recheck", self.shop_id, product_gid))

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from app.db import utcnow
 from app.domain.product_changes import AppliedChanges
@@ -95,10 +95,11 @@ def open_units(order: LedgerOrder, line: LedgerLine, as_of: datetime) -> int:
 
 
 def variant_lines(session: Session, shop_id: int, variant_gid: str) -> list[LedgerLine]:
-    """Every ledger line of the variant with its order loaded, oldest order first."""
+    """Every ledger line of the variant with its order loaded (in the same query), oldest order first."""
     return list(session.scalars(
         select(LedgerLine).where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid)
-        .join(LedgerLine.order).order_by(LedgerLine.order_created_at, LedgerLine.id)
+        .join(LedgerLine.order).options(contains_eager(LedgerLine.order))
+        .order_by(LedgerLine.order_created_at, LedgerLine.id)
     ))
 
 

@@ -52,22 +52,25 @@ def lock_variant(session: Session, shop_id: int, variant_gid: str, **known) -> V
     return stock
 
 
-def lock_variant_by_item(
-    session: Session, shop_id: int, item_gid: str
-) -> tuple[VariantStock, Shop, ShopSettings | None] | None:
-    """The stock row of the variant holding this inventory item, locked, with its shop and settings (one query).
+def lock_variants_by_items(
+    session: Session, shop_id: int, item_gids: list[str]
+) -> dict[str, tuple[VariantStock, Shop, ShopSettings | None]]:
+    """The stock rows of the variants holding these inventory items, locked, with their shop and settings.
 
-    None when the app has not met the item yet.
+    One query for the lot, locking in row order; an item the app has not met yet is missing from the result.
     """
-    row = session.execute(
+    rows = session.execute(
         select(VariantStock, Shop, ShopSettings)
         .join(Shop, Shop.id == VariantStock.shop_id)
         .outerjoin(ShopSettings, ShopSettings.shop_id == Shop.id)
-        .where(VariantStock.shop_id == shop_id, VariantStock.inventory_item_gid == item_gid)
-        .order_by(VariantStock.id).limit(1)
+        .where(VariantStock.shop_id == shop_id, VariantStock.inventory_item_gid.in_(item_gids))
+        .order_by(VariantStock.id)
         .with_for_update(of=VariantStock).execution_options(populate_existing=True)
-    ).first()
-    return tuple(row) if row is not None else None
+    ).all()
+    found: dict[str, tuple[VariantStock, Shop, ShopSettings | None]] = {}
+    for row in rows:
+        found.setdefault(row[0].inventory_item_gid, tuple(row))
+    return found
 
 
 def describe(stock: VariantStock, **known) -> None:

@@ -17,21 +17,33 @@ from app.stockout import cases, ledger
 from app.stockout.detection import awaits_reading, reassess_variant
 from app.stockout.effects import Effects, evaluation_running
 from app.stockout.shop_rules import shop_settings, thresholds
-from app.stockout.stock import Reading, apply_readings, apply_total, lock_variant, lock_variant_by_item
+from app.stockout.stock import Reading, apply_readings, apply_total, lock_variant, lock_variants_by_items
 
 if TYPE_CHECKING:
     from jobs.payloads import InventoryLevelFact, OrderFact, ProductFact, RefundFact, VariantFact
 
 
-def level_changed(session: Session, shop_id: int, fact: InventoryLevelFact, now: datetime, effects: Effects) -> None:
-    """An inventory level at one location; an item the app has not met yet is read from Shopify instead."""
-    found = lock_variant_by_item(session, shop_id, fact.inventory_item_gid)
-    if found is None or fact.available is None:
-        effects.read_item(fact.inventory_item_gid)
-        return
-    stock, shop, settings_row = found
-    reading = Reading(fact.location_gid, fact.available, fact.updated_at)
-    readings_changed(session, shop, stock, [reading], now, effects, safety_stock=thresholds(settings_row).safety_stock)
+def levels_changed(
+    session: Session, shop_id: int, facts: list[InventoryLevelFact], now: datetime, effects: Effects
+) -> None:
+    """Inventory levels, in arrival order: each variant is locked once and takes its readings as one change.
+
+    The newest reading per location wins whatever order they came in, so a variant that dipped and came back
+    within the same facts is judged on where it ended. An item the app has not met yet is read from Shopify.
+    """
+    by_item: dict[str, list[InventoryLevelFact]] = {}
+    for fact in facts:
+        by_item.setdefault(fact.inventory_item_gid, []).append(fact)
+    found = lock_variants_by_items(session, shop_id, sorted(by_item))
+    for item_gid, item_facts in sorted(by_item.items()):
+        readings = [Reading(f.location_gid, f.available, f.updated_at) for f in item_facts if f.available is not None]
+        if item_gid not in found or len(readings) < len(item_facts):
+            effects.read_item(item_gid)
+        if item_gid not in found or not readings:
+            continue
+        stock, shop, settings_row = found[item_gid]
+        readings_changed(session, shop, stock, readings, now, effects,
+                         safety_stock=thresholds(settings_row).safety_stock)
 
 
 def readings_changed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import httpx
@@ -132,6 +133,24 @@ def test_a_stock_change_without_webhooks_is_fed_to_the_variant_handler(store, sh
     shop_id = shop.id
     drain_shop(shop_id)
     assert {e.status for e in events()} <= {"processed"}
+
+
+def test_a_burst_longer_than_one_stretch_is_read_to_its_end_by_follow_up_jobs(store, shop, run_jobs, monkeypatch):
+    from dataclasses import replace
+
+    from jobs import reconcile
+
+    monkeypatch.setitem(reconcile.LISTINGS, "orders", replace(reconcile.LISTINGS["orders"], page_size=2, pages_per_job=1))
+    shop_id = shop.id
+    placed = {place_order(store)["admin_graphql_api_id"] for _ in range(5)}
+    assert reconcile_shop(shop_id)["orders"] == 2
+    assert db.session().get(Shop, shop_id).orders_reconciled_until is None, "not read to the end yet"
+    run_jobs(["low"])
+    found = {re.match(r"reconcile:(gid://shopify/Order/\d+):", e.event_id)[1] for e in events()
+             if e.topic == "orders/updated"}
+    assert found == placed
+    db.session().expire_all()
+    assert db.session().get(Shop, shop_id).orders_reconciled_until is not None
 
 
 def test_reconcile_all_queues_one_job_per_installed_shop(store, shop):

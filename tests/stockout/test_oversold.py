@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import db, queues
-from app.models import CaseEvent, LedgerOrder, StockoutCase, VariantStock
+from app.models import BackInStockSubscription, CaseEvent, LedgerOrder, StockoutCase, VariantStock
 from tests.stockout.conftest import open_cases, queued
 from tests.stockout.factories import at, gid, level, line_gid, order, product_event, refund
 
@@ -72,6 +72,23 @@ def test_a_case_opened_too_early_is_withdrawn_when_the_later_order_arrives(shop,
     early = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 2))).one()
     assert (early.status, early.closed_at is not None) == ("withdrawn", True)
     assert ("jobs.notify.cancel_case", (shop.id, early.id)) in queued("notifications")
+
+
+def test_a_new_cases_notice_waits_for_late_webhooks_to_settle_who_is_short(app_context, shop, deliver, known_variant,
+                                                                           monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setitem(app_context.config, "SETTINGS", replace(app_context.config["SETTINGS"], notice_settle_seconds=20))
+    deliver("inventory_levels/update", level(ITEM, 0, at(0)))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    deliver("inventory_levels/update", level(ITEM, -1, at(1)))
+    case = db.session().scalars(select(StockoutCase)).one()
+    assert not [name for name, _ in queued("default") if name == "jobs.choices.prepare_offer"]
+    registry = queues.queue("default").scheduled_job_registry
+    job_id = f"prepare-offer-{shop.id}-{case.id}"
+    assert registry.get_job_ids() == [job_id]
+    starts_in = registry.get_scheduled_time(job_id) - db.utcnow()
+    assert timedelta(seconds=15) < starts_in <= timedelta(seconds=20)
 
 
 def test_a_line_short_by_part_of_its_quantity(shop, deliver, known_variant):
@@ -185,6 +202,25 @@ def test_two_different_readings_within_one_second_are_settled_by_asking_shopify(
 def test_stock_coming_back_starts_serving_waiting_orders_and_sign_ups(shop, deliver, known_variant):
     deliver("inventory_levels/update", level(ITEM, 0, at(0)))
     deliver("inventory_levels/update", level(ITEM, 3, at(10)))
-    deliver("inventory_levels/update", level(ITEM, 2, at(20)))
-    returned = [args for name, args in queued("default") if name == "jobs.back_in_stock.stock_returned"]
-    assert returned == [(shop.id, gid("ProductVariant", VARIANT), 3)]
+    assert returned_jobs() == []  # nobody waits for it: no job
+    db.session().add(BackInStockSubscription(shop_id=shop.id, variant_gid=gid("ProductVariant", VARIANT),
+                                             email="fan@example.com", consent_at=at(5)))
+    db.session().commit()
+    deliver("inventory_levels/update", level(ITEM, 0, at(20)))
+    deliver("inventory_levels/update", level(ITEM, 3, at(30)))
+    deliver("inventory_levels/update", level(ITEM, 2, at(40)))
+    assert returned_jobs() == [(shop.id, gid("ProductVariant", VARIANT), 3)]
+
+
+def test_a_rise_on_a_variant_a_told_customer_waits_for_starts_serving_them(shop, deliver, known_variant):
+    for topic, body in flash_sale_events(stock=1, buyers=2):
+        deliver(topic, body)
+    case = db.session().scalars(select(StockoutCase)).one()
+    case.notified_at = db.utcnow()
+    db.session().commit()
+    deliver("inventory_levels/update", level(ITEM, 4, at(600)))
+    assert returned_jobs() == [(shop.id, gid("ProductVariant", VARIANT), 4)]
+
+
+def returned_jobs() -> list[tuple]:
+    return [args for name, args in queued("default") if name == "jobs.back_in_stock.stock_returned"]
