@@ -64,6 +64,7 @@ class Settings:
     twilio_from_number: str = ""
     twilio_base_url: str = "https://api.twilio.com"
     sms_rate_per_second: float = 1.0
+    notice_settle_seconds: int = 20
     job_monitoring_interval: int = 10
     job_heartbeat_grace: int = 30
     worker_maintenance_interval: int = 30
@@ -111,6 +112,7 @@ _ENV_NAMES: dict[str, tuple[str, object]] = {
     "twilio_from_number": ("TWILIO_FROM_NUMBER", str),
     "twilio_base_url": ("TWILIO_BASE_URL", str),
     "sms_rate_per_second": ("SMS_RATE_PER_SECOND", float),
+    "notice_settle_seconds": ("NOTICE_SETTLE_SECONDS", int),
     "job_monitoring_interval": ("JOB_MONITORING_INTERVAL", int),
     "job_heartbeat_grace": ("JOB_HEARTBEAT_GRACE", int),
     "worker_maintenance_interval": ("WORKER_MAINTENANCE_INTERVAL", int),

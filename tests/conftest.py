@@ -85,6 +85,7 @@ def make_settings(database_url: str, redis_url: str, **overrides) -> Settings:
         shopify_api_secret="test-client-secret",
         shopify_shared_dir=str(SHARED_DIR),
         log_level="WARNING",
+        notice_settle_seconds=0,
         job_monitoring_interval=2,
         job_heartbeat_grace=3,
         worker_maintenance_interval=2,
