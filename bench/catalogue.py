@@ -98,7 +98,8 @@ def inventory_to_product(store, app, redis, seconds: float, rate: float, crossin
              if shop.variant_available(v) >= 5 and v.inventory_item_id not in crossing_items][:400]
     for _product, _variant, item in products:
         set_available(store, item, 19)
-    settle(store, redis)
+    warm_up(store, noise)
+    settle(store, redis, timeout=300)
 
     def listed(pending):
         return [key for key, wanted in pending if (online in shop.products[key[0]].published_at) == wanted]
@@ -138,6 +139,17 @@ def inventory_to_product(store, app, redis, seconds: float, rate: float, crossin
             "inventory_change_to_product_updated": figures(from_trigger)}
 
 
+def warm_up(store, items: list[int]) -> None:
+    """One change per noise item before measuring, so the app knows every item it will hear about.
+
+    An item the app has never met is read back from Shopify once (a job per item); measured cold, those
+    400 read-backs would queue ahead of the catalogue decisions and the figures would be the warm-up's.
+    """
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda item: store.control("POST", store.shop_path("/inventory"), inventory_item_id=item,
+                                                 delta=1), items))
+
+
 def oversold_to_case(store, app, redis, orders: int, per_second: float) -> dict:
     """Orders for a variant with nothing left: each one is oversold and must open its case."""
     [(_product, variant, item)] = add_products(store, 1, units=1, prefix="Oversold")
@@ -167,7 +179,37 @@ def oversold_to_case(store, app, redis, orders: int, per_second: float) -> dict:
     received = received_times(app, "orders/create", lambda b: b["admin_graphql_api_id"])
     return {"orders": len(placed),
             "webhook_received_to_case_opened": figures([watch.seen[g] - received[g] for g in placed]),
-            "order_placed_to_case_opened": figures([watch.seen[g] - t for g, t in placed.items()])}
+            "order_placed_to_case_opened": figures([watch.seen[g] - t for g, t in placed.items()]),
+            "where_the_time_goes": oversold_breakdown(app, item, list(placed), received, watch.seen)}
+
+
+def oversold_breakdown(app, item: int, orders: list[str], received: dict, seen: dict) -> dict:
+    """Per oversold order, from its orders/create received: the level reading (-n) received, each processed, case seen.
+
+    The case can only open once both the order and the reading that takes the variant below zero are in.
+    """
+    times = {}
+    with app.app_context():
+        rows = db.session().execute(select(WebhookEvent.topic, WebhookEvent.raw_body, WebhookEvent.received_at,
+                                           WebhookEvent.processed_at)
+                                    .where(WebhookEvent.topic.in_(("orders/create", "inventory_levels/update"))))
+        for topic, raw, received_at, processed_at in rows:
+            body = json.loads(raw)
+            key = body["admin_graphql_api_id"] if topic == "orders/create" else (body["inventory_item_id"],
+                                                                                  body["available"])
+            times.setdefault(key, (received_at.timestamp(), processed_at.timestamp() if processed_at else None))
+    spans: dict[str, list[float]] = {"level_received": [], "order_processed": [], "level_processed": [],
+                                     "case_seen_after_both_processed": []}
+    for n, order_gid in enumerate(orders):
+        start, level = received[order_gid], times.get((item, -(n + 1)))
+        order_done = times[order_gid][1]
+        if level is None or level[1] is None or order_done is None:
+            continue
+        spans["level_received"].append(level[0] - start)
+        spans["order_processed"].append(order_done - start)
+        spans["level_processed"].append(level[1] - start)
+        spans["case_seen_after_both_processed"].append(seen[order_gid] - max(order_done, level[1]))
+    return {name: figures(values) for name, values in spans.items()}
 
 
 def bulk_presale(store, app, redis, shop_id: int, count: int) -> dict:

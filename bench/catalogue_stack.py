@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,46 +14,25 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 from redis import Redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.config import Settings, normalized_database_url  # noqa: E402
-from app.db import Base  # noqa: E402
-from app.migrations import upgrade  # noqa: E402
+from app.config import Settings  # noqa: E402
 from tests.conftest import SHARED_DIR  # noqa: E402
 from tests.stockout.live import CLIENT_ID, CLIENT_SECRET, SHOP, Store  # noqa: E402
 from tests.support.env import environment_for  # noqa: E402
+from bench import stack  # noqa: E402
+from bench.stack import free_port, percentile, wait_until  # noqa: E402,F401 - catalogue.py imports them here
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 DATABASE = os.environ.get("BENCH_DATABASE", "stockout_bench_helper6")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fresh_database() -> str:
     """An empty, migrated database of its own, and an empty Redis database."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DATABASE}).scalar():
-            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    url = make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
-    engine = create_engine(normalized_database_url(url))
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    upgrade(url)
-    Redis.from_url(REDIS_URL).flushdb()
-    return url
+    return stack.fresh_database(DATABASE, REDIS_URL, ADMIN_URL)
 
 
 def bench_settings(database_url: str, store_url: str, app_url: str) -> Settings:
@@ -147,21 +125,6 @@ def settle(store: Store, redis: Redis, timeout: float = 120) -> None:
         return store.emulator.dispatcher.wait_idle(0.2) and queues_idle(redis)
 
     wait_until(lambda: quiet() and (time.sleep(0.5) or quiet()), timeout, "the stack did not settle")
-
-
-def wait_until(condition, timeout: float, message, step: float = 0.05) -> None:
-    """Wait for the condition; on timeout raise with the message (or what the callable `message` says then)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(step)
-    raise TimeoutError(message() if callable(message) else message)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _answers(url: str) -> bool:
