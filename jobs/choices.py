@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy import func, select
 
 from app import db, queues
 from app.choices import carry_out as carrying, choosing, deadlines, delays, preparation
-from app.models import CaseEvent
+from app.models import CaseEvent, WebhookEvent
 from app.shopify.client import client_for
 from app.shopify.errors import ShopifyError, ShopifyUnavailable
+from app.stockout import settling
 
 
-def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
-    """Build the case's offer from Shopify (substitutes, refund); with `notify`, then send the notice and set the deadline."""
+def prepare_offer(shop_id: int, case_id: int, notify: bool = False, waited: int = 0) -> int:
+    """Build the case's offer from Shopify (substitutes, refund); with `notify`, then send the notice and set the deadline.
+
+    A first notice waits while the shop's intake still holds a backlog (app/stockout/settling.py): this job then
+    comes back a few seconds later instead.
+    """
     case = choosing.load_case(shop_id, case_id)
     if case is None:
+        return 0
+    if notify and not settling.notice_may_go(db.utcnow(), case.detected_at, _oldest_unprocessed(shop_id)):
+        queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True, waited=waited + 1,
+                       job_id=f"prepare-offer-{shop_id}-{case_id}-{waited + 1}", delay=settling.RECHECK_EVERY)
         return 0
     with client_for(shop_id) as client:
         rows = preparation.prepare_offer(client, case)
@@ -23,6 +34,11 @@ def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
         queues.enqueue("notifications", "jobs.notify.case_opened", shop_id, case_id,
                        job_id=f"case-opened-{shop_id}-{case_id}")
     return len(rows)
+
+
+def _oldest_unprocessed(shop_id: int) -> datetime | None:
+    return db.session().scalar(select(func.min(WebhookEvent.received_at)).where(
+        WebhookEvent.shop_id == shop_id, WebhookEvent.status == "pending"))
 
 
 def carry_out(shop_id: int, case_id: int) -> str | None:
