@@ -64,7 +64,7 @@ class Settings:
     twilio_from_number: str = ""
     twilio_base_url: str = "https://api.twilio.com"
     sms_rate_per_second: float = 1.0
-    notice_settle_seconds: int = 20
+    notice_settle_seconds: int = 3
     job_monitoring_interval: int = 10
     job_heartbeat_grace: int = 30
     worker_maintenance_interval: int = 30
