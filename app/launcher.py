@@ -74,7 +74,9 @@ def main(port: int, emulator_port: int, check: bool) -> None:
     processes: list[tuple[str, subprocess.Popen]] = []
 
     def start(name: str, argv: list[str]) -> subprocess.Popen:
-        process = subprocess.Popen(argv, env=env)
+        # Each in a process group of its own, stopped as a group: a worker's RQ scheduler is a forked child that
+        # a signal to the worker alone can leave running (when it lands before RQ installs its handlers).
+        process = subprocess.Popen(argv, env=env, start_new_session=True)
         processes.append((name, process))
         return process
 
@@ -97,12 +99,20 @@ def main(port: int, emulator_port: int, check: bool) -> None:
         _run_until_stopped(processes)
     finally:
         for _name, process in reversed(processes):
-            process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for _name, process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                pass
+            _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def _run_until_stopped(processes: list[tuple[str, subprocess.Popen]]) -> None:
