@@ -85,22 +85,26 @@ def _any(conditions: list):
 
 
 def _cases(session, shop_id: int, who: Customer) -> list[StockoutCase]:
+    return _order_rows(session, StockoutCase, shop_id, who)
+
+
+def _order_rows(session, model, shop_id: int, who: Customer) -> list:
+    """Rows of a per-order table (cases, the stockout ledger) that belong to the customer: by customer id, order,
+    e-mail or phone — prefiltered in SQL, then matched exactly."""
     wanted = [
-        StockoutCase.customer_gid == who.gid if who.gid else None,
-        func.lower(StockoutCase.email) == who.email if who.email else None,
-        StockoutCase.order_gid.in_(who.order_gids) if who.order_gids else None,
-        _phone_prefilter(StockoutCase.phone, who),
+        model.customer_gid == who.gid if who.gid else None,
+        func.lower(model.email) == who.email if who.email else None,
+        model.order_gid.in_(who.order_gids) if who.order_gids else None,
+        _phone_prefilter(model.phone, who),
     ]
-    rows = session.scalars(
-        select(StockoutCase).where(StockoutCase.shop_id == shop_id, _any(wanted))
-    )
+    rows = session.scalars(select(model).where(model.shop_id == shop_id, _any(wanted))).all()
     return [
-        case
-        for case in rows
-        if (who.gid and case.customer_gid == who.gid)
-        or case.order_gid in who.order_gids
-        or who.has_email(case.email)
-        or who.has_phone(case.phone)
+        row
+        for row in rows
+        if (who.gid and row.customer_gid == who.gid)
+        or row.order_gid in who.order_gids
+        or who.has_email(row.email)
+        or who.has_phone(row.phone)
     ]
 
 
@@ -138,21 +142,7 @@ def _subscriptions(session, shop_id: int, who: Customer) -> list[BackInStockSubs
 
 def _ledger_orders(session, shop_id: int, who: Customer) -> list[LedgerOrder]:
     """The stockout ledger's copy of the customer's orders (it keeps name and contact for new cases)."""
-    wanted = [
-        LedgerOrder.customer_gid == who.gid if who.gid else None,
-        func.lower(LedgerOrder.email) == who.email if who.email else None,
-        LedgerOrder.order_gid.in_(who.order_gids) if who.order_gids else None,
-        _phone_prefilter(LedgerOrder.phone, who),
-    ]
-    rows = session.scalars(select(LedgerOrder).where(LedgerOrder.shop_id == shop_id, _any(wanted))).all()
-    return [
-        row
-        for row in rows
-        if (who.gid and row.customer_gid == who.gid)
-        or row.order_gid in who.order_gids
-        or who.has_email(row.email)
-        or who.has_phone(row.phone)
-    ]
+    return _order_rows(session, LedgerOrder, shop_id, who)
 
 
 def _opt_outs(session, shop_id: int, who: Customer) -> list[ContactOptOut]:
