@@ -22,6 +22,7 @@ from app.channels.base import (
 )
 from app.channels.keywords import is_opt_in, is_opt_out
 from app.channels.pacing import Pacer
+from app.tls import tls_context
 
 API_VERSION = "2010-04-01"
 # Sender throughput Twilio documents for US traffic; pass the one that matches the sending number.
@@ -82,7 +83,8 @@ class TwilioSms:
         self.from_number, self.messaging_service_sid = from_number, messaging_service_sid
         self.status_callback = status_callback
         self.pacer = Pacer(rate_per_second)
-        self._client = httpx.Client(base_url=base_url, auth=(account_sid, auth_token), timeout=timeout)
+        self._client = httpx.Client(base_url=base_url, auth=(account_sid, auth_token), timeout=timeout,
+                                    verify=tls_context())
 
     def __enter__(self) -> TwilioSms:
         return self

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.config import Settings
+from app.tls import tls_context
 
 SHOP_SUFFIX = ".myshopify.com"
 USER_AGENT = "StockoutConcierge/1.0 (+python-httpx)"
@@ -22,7 +23,7 @@ class EmulatorTransport(httpx.BaseTransport):
 
     def __init__(self, base_url: str, inner: httpx.BaseTransport | None = None):
         self._base = httpx.URL(base_url.rstrip("/"))
-        self._inner = inner or httpx.HTTPTransport()
+        self._inner = inner or httpx.HTTPTransport(verify=tls_context())
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -44,10 +45,10 @@ class EmulatorTransport(httpx.BaseTransport):
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """A fresh client (no state shared between shops or threads) with the configured timeout."""
+    """A fresh client (no connection shared between shops or threads) with the configured timeout."""
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=min(5.0, settings.http_timeout_seconds))
     transport = EmulatorTransport(settings.shopify_api_base_url) if settings.shopify_api_base_url else None
-    return httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": USER_AGENT})
+    return httpx.Client(timeout=timeout, transport=transport, verify=tls_context(), headers={"User-Agent": USER_AGENT})
 
 
 def admin_url(settings: Settings, shop: str, path: str, params: dict | None = None) -> str:
