@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db, queues
 from app.choices.waiting import serve_waiting
-from app.models import BackInStockSubscription, ShopSettings
+from app.models import BackInStockSubscription, ShopSettings, VariantStock
 from app.models.messaging import RestockAlert
 
 WAITING = "waiting"
@@ -38,6 +38,17 @@ def explain_waiting(shop_id: int, variant_gid: str, reason: str) -> None:
         .values(status_reason=reason)
         .execution_options(synchronize_session=False)
     )
+
+
+def _level_now(shop_id: int, variant_gid: str, when_it_rose: int) -> int:
+    """The variant's available units as last read, its row locked; `when_it_rose` if the app has no reading."""
+    stock = db.session().scalars(
+        select(VariantStock).where(VariantStock.shop_id == shop_id, VariantStock.variant_gid == variant_gid)
+        .with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if stock is None or stock.inventory_updated_at is None or stock.available is None:
+        return when_it_rose
+    return stock.available
 
 
 def _alert(shop_id: int, variant_gid: str) -> RestockAlert:
@@ -73,7 +84,12 @@ def start_wave(shop_id: int, variant_gid: str, now: datetime) -> int | None:
 
 
 def stock_returned(shop_id: int, variant_gid: str, available: int) -> dict:
-    """Call on any rise of a variant's available stock: waiting orders first, then the sign-ups' first batch."""
+    """Call on any rise of a variant's available stock: waiting orders first, then the sign-ups' first batch.
+
+    `available` is the level when it rose; the level the app holds now counts instead (read under the variant's
+    lock, held until the waiting orders are served), since in a burst it may have fallen again meanwhile.
+    """
+    available = _level_now(shop_id, variant_gid, available)
     served = serve_waiting(shop_id, variant_gid, available)
     result = {"orders_served": served, "wave": None}
     if available <= 0 or waiting_count(shop_id, variant_gid) == 0:

@@ -42,12 +42,13 @@ class StockChange:
 
 def lock_variant(session: Session, shop_id: int, variant_gid: str, **known) -> VariantStock:
     """The variant's stock row, created if missing and locked until commit, so one event at a time changes it."""
-    insert_or_ignore(session, VariantStock, {"shop_id": shop_id, "variant_gid": variant_gid, "levels": {}},
-                     ["shop_id", "variant_gid"])
-    stock = session.scalars(
-        select(VariantStock).where(VariantStock.shop_id == shop_id, VariantStock.variant_gid == variant_gid)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
+    query = (select(VariantStock).where(VariantStock.shop_id == shop_id, VariantStock.variant_gid == variant_gid)
+             .with_for_update().execution_options(populate_existing=True))
+    stock = session.scalars(query).first()
+    if stock is None:
+        insert_or_ignore(session, VariantStock, {"shop_id": shop_id, "variant_gid": variant_gid, "levels": {}},
+                         ["shop_id", "variant_gid"])
+        stock = session.scalars(query).one()
     describe(stock, **known)
     return stock
 
@@ -90,8 +91,10 @@ def apply_readings(
     """Keep each location's newest reading (older ones are ignored) and recompute the sellable sum.
 
     Webhook times are cut to the second, so readings are compared by the second: one from the same
-    second as the kept one but different is a tie. It is applied and reported, and (unless it came
-    from Shopify's API, `ties_win`) the caller reads the variant back from Shopify to settle it.
+    second as the kept one but different is a tie, and nobody can tell which of the two is newer. Unless it
+    came from Shopify's API (`ties_win`), a tie is not applied but reported, and the caller reads the variant
+    back from Shopify to settle it: in a flash sale a late duplicate from the same second would otherwise
+    lift the level for a moment, and a waiting customer would be told their item is back when it is not.
     """
     was_known = stock.inventory_updated_at is not None
     was_out = is_out(stock.available or 0, safety_stock)
@@ -105,12 +108,14 @@ def apply_readings(
         if kept == _second(reading.updated_at):
             if levels.get(reading.location_gid) == reading.available:
                 continue
-            tie = tie or not ties_win
+            if not ties_win:
+                tie = True
+                continue
         levels[reading.location_gid] = reading.available
         times[reading.location_gid] = max(reading.updated_at, previous or reading.updated_at).isoformat()
         applied = True
     if not applied:
-        return StockChange(False, False, was_out, was_out, was_known)
+        return StockChange(False, tie, was_out, was_out, was_known)
     latest = max(datetime.fromisoformat(t) for t in times.values())
     _store(shop, stock, levels, times, latest, safety_stock)
     return StockChange(True, tie, was_out, is_out(stock.available, safety_stock), was_known)
