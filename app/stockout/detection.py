@@ -10,24 +10,33 @@ from sqlalchemy.orm import Session
 from app.models import CaseLine, Shop, StockoutCase, VariantStock
 from app.stockout import cases, ledger, restock
 from app.stockout.effects import Effects
-from app.stockout.shortage import allocate_shortage, infer_reason
+from app.stockout.shortage import SPIKE_WINDOW, allocate_shortage, infer_reason
 
 
 def reassess_variant(session: Session, shop: Shop, stock: VariantStock, now: datetime, effects: Effects) -> None:
     """Recompute the variant's short lines from its stock and ledger, opening, changing or withdrawing cases.
 
-    The caller holds the variant's row lock, so events for one variant are assessed one at a time.
+    The caller holds the variant's row lock, so events for one variant are assessed one at a time. Only the lines
+    that can be short (the newest holding the oversold units) and those shown short now are read.
     """
-    lines = ledger.variant_lines(session, shop.id, stock.variant_gid)
     oversold_by = max(0, -(stock.available or 0)) if stock.tracked else 0
-    short = allocate_shortage(oversold_by, ledger.demands(lines, stock.inventory_updated_at))
     shown = _case_lines(session, shop.id, stock.variant_gid)
+    if not oversold_by and not any(shown.values()):
+        return
+    as_of = stock.inventory_updated_at
+    lines = ledger.newest_lines(session, shop.id, stock.variant_gid, as_of, oversold_by)
+    short = allocate_shortage(oversold_by, ledger.demands(lines, as_of))
+    read = {line.line_item_gid for line in lines}
+    lines += ledger.lines_by_item(session, shop.id, stock.variant_gid,
+                                  [gid for gid, units in shown.items() if units and gid not in read])
+    lines.sort(key=lambda line: (line.order_created_at, line.id))
     wanted = {line.line_item_gid: (0 if line.preordered else short.get(line.line_item_gid, 0)) for line in lines}
     changed = [line for line in lines if wanted[line.line_item_gid] != shown.get(line.line_item_gid, 0)]
     if not changed:
         return
     planned = restock.resolve(session, shop, [stock], now)[stock.variant_gid].reason
-    order_times = list({line.order.order_gid: line.order_created_at for line in lines}.values())
+    order_times = ledger.order_times_between(session, shop.id, stock.variant_gid,
+                                             changed[0].order_created_at - SPIKE_WINDOW, changed[-1].order_created_at)
     touched: dict[int, StockoutCase] = {}
     for line in changed:
         reason = infer_reason(planned, line.order_created_at, stock.last_in_stock_at, order_times)

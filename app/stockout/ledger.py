@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.db import utcnow
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from jobs.payloads import OrderFact, OrderLineFact, RefundFact
 
 KEEP_DAYS = 60
+PAGE = 200
 
 
 def record_order(session: Session, shop_id: int, fact: OrderFact) -> set[str]:
@@ -28,8 +30,10 @@ def record_order(session: Session, shop_id: int, fact: OrderFact) -> set[str]:
     lines = [line for line in fact.lines if line.variant_gid]
     if not lines and _order(session, shop_id, fact.order_gid) is None:
         return set()
-    insert_or_ignore(session, LedgerOrder, _order_values(shop_id, fact), ["shop_id", "order_gid"])
     order = _order(session, shop_id, fact.order_gid, lock=True)
+    if order is None:
+        insert_or_ignore(session, LedgerOrder, _order_values(shop_id, fact), ["shop_id", "order_gid"])
+        order = _order(session, shop_id, fact.order_gid, lock=True)
     if _is_older(fact.updated_at, order.order_updated_at):
         return set()
     for name, value in _order_values(shop_id, fact).items():
@@ -94,12 +98,57 @@ def open_units(order: LedgerOrder, line: LedgerLine, as_of: datetime) -> int:
     return max(0, units)
 
 
-def variant_lines(session: Session, shop_id: int, variant_gid: str) -> list[LedgerLine]:
-    """Every ledger line of the variant with its order loaded (in the same query), oldest order first."""
-    return list(session.scalars(
-        select(LedgerLine).where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid)
+def newest_lines(session: Session, shop_id: int, variant_gid: str, as_of: datetime | None, units: int) -> list[LedgerLine]:
+    """The variant's lines placed up to `as_of`, latest first, as far back as it takes to hold `units` open units.
+
+    Shortage goes to the orders placed last (app/stockout/shortage.py), so these are the only lines that can be
+    short; a flash sale's thousands of older lines are never read. Every line of the oldest order time reached is
+    included, so ties are allocated as over the whole ledger. Read in keyset pages, each line with its order.
+    """
+    if as_of is None or units <= 0:
+        return []
+    query = (
+        select(LedgerLine).where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid,
+                                 LedgerLine.order_created_at <= as_of)
         .join(LedgerLine.order).options(contains_eager(LedgerLine.order))
-        .order_by(LedgerLine.order_created_at, LedgerLine.id)
+        .order_by(LedgerLine.order_created_at.desc(), LedgerLine.id.desc())
+    )
+    found: list[LedgerLine] = []
+    held, cut = 0, None
+    size = min(PAGE, units + 10)  # most lines hold one unit: the first page usually reaches the cut
+    while True:
+        page = list(session.scalars((query.where(_before(found[-1])) if found else query).limit(size)))
+        for line in page:
+            if cut is not None and line.order_created_at < cut:
+                return found
+            found.append(line)
+            held += open_units(line.order, line, as_of)
+            if cut is None and held >= units:
+                cut = line.order_created_at
+        if len(page) < size:
+            return found
+        size = PAGE
+
+
+def lines_by_item(session: Session, shop_id: int, variant_gid: str, line_item_gids: Iterable[str]) -> list[LedgerLine]:
+    """The variant's ledger lines with these line item ids, each with its order (in the same query)."""
+    wanted = sorted(set(line_item_gids))
+    if not wanted:
+        return []
+    return list(session.scalars(
+        select(LedgerLine).where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid,
+                                 LedgerLine.line_item_gid.in_(wanted))
+        .join(LedgerLine.order).options(contains_eager(LedgerLine.order))
+    ))
+
+
+def order_times_between(session: Session, shop_id: int, variant_gid: str, start: datetime, end: datetime) -> list[datetime]:
+    """When each order with a line of the variant was placed, for orders placed from `start` to `end`."""
+    return list(session.scalars(
+        select(LedgerLine.order_created_at).where(
+            LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid,
+            LedgerLine.order_created_at >= start, LedgerLine.order_created_at <= end)
+        .group_by(LedgerLine.order_id, LedgerLine.order_created_at)
     ))
 
 
@@ -125,6 +174,12 @@ def _order(session: Session, shop_id: int, order_gid: str, *, lock: bool = False
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalars(query).first()
+
+
+def _before(line: LedgerLine):
+    """Lines after this one in newest-first order."""
+    return or_(LedgerLine.order_created_at < line.order_created_at,
+               and_(LedgerLine.order_created_at == line.order_created_at, LedgerLine.id < line.id))
 
 
 def _is_older(incoming: datetime | None, recorded: datetime | None) -> bool:
