@@ -8,24 +8,25 @@ from sqlalchemy import func, select
 
 from app import db, queues
 from app.choices import carry_out as carrying, choosing, deadlines, delays, preparation
-from app.models import CaseEvent, WebhookEvent
+from app.models import CaseEvent, StockoutCase, WebhookEvent
 from app.shopify.client import client_for
 from app.shopify.errors import ShopifyError, ShopifyUnavailable
-from app.stockout import settling
+from app.stockout import cases, settling
+from app.stockout.effects import enqueue_coalesced
 
 
-def prepare_offer(shop_id: int, case_id: int, notify: bool = False, waited: int = 0) -> int:
+def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
     """Build the case's offer from Shopify (substitutes, refund); with `notify`, then send the notice and set the deadline.
 
-    A first notice waits while the shop's intake still holds a backlog (app/stockout/settling.py): this job then
-    comes back a few seconds later instead.
+    A first notice waits while the shop's intake still holds a backlog (app/stockout/settling.py): the case is
+    held, and the shop's one notice gate (release_held_notices) lets it go once the backlog is worked through.
+    A case withdrawn meanwhile is nobody's news: nothing is built or sent.
     """
     case = choosing.load_case(shop_id, case_id)
-    if case is None:
+    if case is None or (notify and case.notified_at is None and cases.is_settled(case)):
         return 0
     if notify and not settling.notice_may_go(db.utcnow(), case.detected_at, _oldest_unprocessed(shop_id)):
-        queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True, waited=waited + 1,
-                       job_id=f"prepare-offer-{shop_id}-{case_id}-{waited + 1}", delay=settling.RECHECK_EVERY)
+        _hold_notice(shop_id, case_id)
         return 0
     with client_for(shop_id) as client:
         rows = preparation.prepare_offer(client, case)
@@ -34,6 +35,44 @@ def prepare_offer(shop_id: int, case_id: int, notify: bool = False, waited: int 
         queues.enqueue("notifications", "jobs.notify.case_opened", shop_id, case_id,
                        job_id=f"case-opened-{shop_id}-{case_id}")
     return len(rows)
+
+
+def release_held_notices(shop_id: int) -> list[int]:
+    """The shop's notice gate: let every held case whose notice may go now go; look again later for the rest.
+
+    One job per shop, however many cases wait: in a flash sale hundreds of cases open while the backlog is
+    worked through, and each looking for itself every few seconds would keep the workers busy doing so.
+    """
+    held = sorted(int(member) for member in queues.redis().smembers(_held_key(shop_id)))
+    if not held:
+        return []
+    now, oldest = db.utcnow(), _oldest_unprocessed(shop_id)
+    detected = dict(db.session().execute(select(StockoutCase.id, StockoutCase.detected_at).where(
+        StockoutCase.shop_id == shop_id, StockoutCase.id.in_(held))).all())
+    released = [case_id for case_id in held
+                if case_id not in detected or settling.notice_may_go(now, detected[case_id], oldest)]
+    for case_id in released:
+        if case_id in detected:
+            queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True,
+                           job_id=f"prepare-offer-{shop_id}-{case_id}-released")
+        queues.redis().srem(_held_key(shop_id), case_id)
+    if len(released) < len(held):
+        _schedule_gate(shop_id)
+    return [case_id for case_id in released if case_id in detected]
+
+
+def _hold_notice(shop_id: int, case_id: int) -> None:
+    queues.redis().sadd(_held_key(shop_id), case_id)
+    _schedule_gate(shop_id)
+
+
+def _schedule_gate(shop_id: int) -> None:
+    enqueue_coalesced("default", "jobs.choices.release_held_notices", shop_id, job_id=f"notice-gate-{shop_id}",
+                      delay=settling.RECHECK_EVERY)
+
+
+def _held_key(shop_id: int) -> str:
+    return f"notices-held:{shop_id}"
 
 
 def _oldest_unprocessed(shop_id: int) -> datetime | None:

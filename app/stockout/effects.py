@@ -36,8 +36,8 @@ def job_key(kind: str, shop_id: int, gid: str) -> str:
     return f"{kind}-{shop_id}-{tail}"
 
 
-def enqueue_coalesced(queue_name: str, func_path: str, *args, job_id: str) -> bool:
-    """Enqueue unless the same job is already waiting to start; True when a run was added.
+def enqueue_coalesced(queue_name: str, func_path: str, *args, job_id: str, delay: timedelta | None = None) -> bool:
+    """Enqueue (after `delay`) unless the same job is already waiting to start; True when a run was added.
 
     While a run is going, the next one waits under a relay id: re-using the running job's id would let the
     running job's end (status, result expiry) overwrite the waiting copy.
@@ -47,9 +47,9 @@ def enqueue_coalesced(queue_name: str, func_path: str, *args, job_id: str) -> bo
         if status in PENDING:
             return False
         if status != JobStatus.STARTED:
-            queues.enqueue(queue_name, func_path, *args, job_id=candidate)
+            queues.enqueue(queue_name, func_path, *args, job_id=candidate, delay=delay)
             return True
-    queues.enqueue(queue_name, func_path, *args, job_id=job_id)
+    queues.enqueue(queue_name, func_path, *args, job_id=job_id, delay=delay)
     return True
 
 
