@@ -42,15 +42,15 @@ def worker(queue_names: str, burst: bool, simple: bool, no_scheduler: bool, name
     from jobs.worker import make_worker
 
     app = create_app()
+    rq_worker = make_worker(app, simple=simple, queue_names=tuple(queue_names.split(",")), name=name)
     if not burst:
         _seed_periodic_jobs(app)
-    make_worker(app, simple=simple, queue_names=tuple(queue_names.split(",")), name=name).work(
-        burst=burst, with_scheduler=not no_scheduler
-    )
+    rq_worker.work(burst=burst, with_scheduler=not no_scheduler)
 
 
 def _seed_periodic_jobs(app) -> None:
-    """Start the periodic chains (sweeper, reconciliation, …) with the worker; with Redis down, later."""
+    """Start the periodic chains (sweeper, reconciliation, …) with the worker (made once Redis answers); should
+    Redis go away just then, the worker seeds them when it answers again (jobs/worker.py)."""
     from redis.exceptions import RedisError
 
     from jobs.schedule import ensure_periodic_jobs

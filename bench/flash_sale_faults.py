@@ -97,7 +97,8 @@ class WorkerKill(NoFault):
 class RedisRestart(NoFault):
     """Our own redis-server SIGKILLed halfway and started again 10 s later while 10 more orders come in: intake
     keeps answering (it records to PostgreSQL first), nothing accepted is lost (every event processed in the
-    end), processing resumes within 10 s of Redis's return; workers that exit meanwhile are started again."""
+    end), processing resumes within 10 s of Redis's return. Workers wait for Redis and resume (jobs/worker.py); one
+    that exits all the same is started again, and `workers_ended` names it."""
 
     def halfway(self) -> None:
         from bench import flash_sale_checks as checks
@@ -122,7 +123,7 @@ class RedisRestart(NoFault):
         processed = checks.processed_events(self.stage)
 
         def resumed() -> bool:
-            # Workers whose Redis connection broke mid-job exit; a supervisor starts them again.
+            # A worker should outlive the outage; one that did not is started again, as a supervisor would.
             self.found.setdefault("workers_ended", []).extend(self.stage.supervise())
             return checks.processed_events(self.stage) > processed
 

@@ -89,6 +89,25 @@ def ensure_periodic_jobs() -> list[str]:
     return seeded
 
 
+def resume_after_redis_outage() -> list[int]:
+    """Run by a worker that lost Redis, once Redis answers again: make up for what the outage may have cost.
+
+    The chains are seeded again (a Redis without persistence lost them), and every shop with pending events gets
+    a drain now rather than at the sweeper's next tick (the web recorded events while its drain requests failed);
+    the shops given one.
+    """
+    from sqlalchemy import select
+
+    from app.models import WebhookEvent
+    from webhooks import dispatch
+
+    ensure_periodic_jobs()
+    session = db.session()
+    shop_ids = session.scalars(select(WebhookEvent.shop_id).where(WebhookEvent.status == "pending").distinct()).all()
+    session.rollback()
+    return dispatch.resume_drains(shop_ids)
+
+
 def reseed_lapsed() -> list[str]:
     """Seed only the chains whose heartbeat has lapsed (a cheap check made by the busy jobs)."""
     alive = queues.redis().mget([heartbeat_key(periodic.name) for periodic in PERIODIC])

@@ -93,6 +93,27 @@ def keep_draining(shop_id: int) -> bool:
     return bool(queues.redis().register_script(_FINISH)(keys=[state_key(shop_id)], args=[RUNNING_TTL]))
 
 
+def resume_drains(shop_ids: Iterable[int], table: Mapping[str, str] | None = None) -> list[int]:
+    """After a Redis outage: a drain for each shop that has none waiting or running; the shops given one.
+
+    A shop whose drain job is waiting or started keeps it (an interrupted drain runs again: jobs/worker.py), so
+    no relay drain runs beside it. Otherwise any state left is stale (Redis kept the state and lost the job, or
+    the web's requests failed while Redis was away) and is dropped before asking: at worst a duplicate is refused.
+    """
+    connection = queues.redis()
+    asked = []
+    for shop_id in sorted(set(shop_ids)):
+        statuses = {_status(connection, job_id) for job_id in drain_job_ids(shop_id)}
+        if statuses & (_WAITING | {JobStatus.STARTED}):
+            continue
+        connection.delete(state_key(shop_id))
+        if request_drain(shop_id, table):
+            asked.append(shop_id)
+    if asked:
+        log.warning("drains requested after a Redis outage", extra={"shop_ids": asked})
+    return asked
+
+
 def enqueue_drain(shop_id: int, table: Mapping[str, str] | None = None) -> bool:
     """Enqueue the shop's drain unless one is already waiting; True when a job was enqueued."""
     queue = queues.queue("webhooks")
