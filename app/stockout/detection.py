@@ -23,15 +23,13 @@ def reassess_variant(session: Session, shop: Shop, stock: VariantStock, now: dat
     shown = _case_lines(session, shop.id, stock.variant_gid)
     if not oversold_by and not any(shown.values()):
         return
-    as_of = stock.inventory_updated_at
-    lines = ledger.newest_lines(session, shop.id, stock.variant_gid, as_of, oversold_by)
-    short = allocate_shortage(oversold_by, ledger.demands(lines, as_of))
-    read = {line.line_item_gid for line in lines}
-    lines += ledger.lines_by_item(session, shop.id, stock.variant_gid,
-                                  [gid for gid, units in shown.items() if units and gid not in read])
-    lines.sort(key=lambda line: (line.order_created_at, line.id))
-    wanted = {line.line_item_gid: (0 if line.preordered else short.get(line.line_item_gid, 0)) for line in lines}
-    changed = [line for line in lines if wanted[line.line_item_gid] != shown.get(line.line_item_gid, 0)]
+    newest = ledger.newest_demands(session, shop.id, stock.variant_gid, stock.inventory_updated_at, oversold_by)
+    short = allocate_shortage(oversold_by, [demand for demand, _ in newest])
+    wanted = {demand.line_item_gid: (0 if preordered else short.get(demand.line_item_gid, 0))
+              for demand, preordered in newest}
+    differs = [gid for gid in wanted.keys() | shown.keys() if wanted.get(gid, 0) != shown.get(gid, 0)]
+    changed = sorted(ledger.lines_by_item(session, shop.id, stock.variant_gid, differs),
+                     key=lambda line: (line.order_created_at, line.id))
     if not changed:
         return
     planned = restock.resolve(session, shop, [stock], now)[stock.variant_gid].reason
@@ -40,7 +38,7 @@ def reassess_variant(session: Session, shop: Shop, stock: VariantStock, now: dat
     touched: dict[int, StockoutCase] = {}
     for line in changed:
         reason = infer_reason(planned, line.order_created_at, stock.last_in_stock_at, order_times)
-        case = cases.set_short(session, shop, line, wanted[line.line_item_gid], reason, now, effects)
+        case = cases.set_short(session, shop, line, wanted.get(line.line_item_gid, 0), reason, now, effects)
         if case is not None:
             touched[case.id] = case
     for case in touched.values():

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 KEEP_DAYS = 60
 PAGE = 200
+# A line's and its order's columns open_units reads, so a plain row stands for both.
+_DEMAND_COLUMNS = (LedgerLine.id, LedgerLine.line_item_gid, LedgerLine.order_created_at, LedgerLine.tracked,
+                   LedgerLine.fulfillable_quantity, LedgerLine.current_quantity, LedgerLine.preordered,
+                   LedgerOrder.order_gid, LedgerOrder.cancelled_at, LedgerOrder.refunds, LedgerOrder.refunds_in_quantities)
 
 
 def record_order(session: Session, shop_id: int, fact: OrderFact) -> set[str]:
@@ -98,36 +102,41 @@ def open_units(order: LedgerOrder, line: LedgerLine, as_of: datetime) -> int:
     return max(0, units)
 
 
-def newest_lines(session: Session, shop_id: int, variant_gid: str, as_of: datetime | None, units: int) -> list[LedgerLine]:
-    """The variant's lines placed up to `as_of`, latest first, as far back as it takes to hold `units` open units.
+def newest_demands(
+    session: Session, shop_id: int, variant_gid: str, as_of: datetime | None, units: int
+) -> list[tuple[Demand, bool]]:
+    """What the variant's lines placed up to `as_of` owe, latest first, as far back as it takes to hold `units`
+    open units; each with whether the line was a labelled pre-order.
 
     Shortage goes to the orders placed last (app/stockout/shortage.py), so these are the only lines that can be
     short; a flash sale's thousands of older lines are never read. Every line of the oldest order time reached is
-    included, so ties are allocated as over the whole ledger. Read in keyset pages, each line with its order.
+    included, so ties are allocated as over the whole ledger. Read in keyset pages of plain rows: this runs for
+    every order and stock event of an oversold variant.
     """
     if as_of is None or units <= 0:
         return []
     query = (
-        select(LedgerLine).where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid,
-                                 LedgerLine.order_created_at <= as_of)
-        .join(LedgerLine.order).options(contains_eager(LedgerLine.order))
+        select(*_DEMAND_COLUMNS).join(LedgerOrder, LedgerOrder.id == LedgerLine.order_id)
+        .where(LedgerLine.shop_id == shop_id, LedgerLine.variant_gid == variant_gid,
+               LedgerLine.order_created_at <= as_of)
         .order_by(LedgerLine.order_created_at.desc(), LedgerLine.id.desc())
     )
-    found: list[LedgerLine] = []
-    held, cut = 0, None
+    found: list[tuple[Demand, bool]] = []
+    held, cut, last = 0, None, None
     size = min(PAGE, units + 10)  # most lines hold one unit: the first page usually reaches the cut
     while True:
-        page = list(session.scalars((query.where(_before(found[-1])) if found else query).limit(size)))
-        for line in page:
-            if cut is not None and line.order_created_at < cut:
+        page = session.execute((query.where(_before(*last)) if last else query).limit(size)).all()
+        for row in page:
+            if cut is not None and row.order_created_at < cut:
                 return found
-            found.append(line)
-            held += open_units(line.order, line, as_of)
+            demand = Demand(row.line_item_gid, row.order_gid, row.order_created_at, open_units(row, row, as_of))
+            found.append((demand, row.preordered))
+            held += demand.units
             if cut is None and held >= units:
-                cut = line.order_created_at
+                cut = row.order_created_at
         if len(page) < size:
             return found
-        size = PAGE
+        last, size = (page[-1].order_created_at, page[-1].id), PAGE
 
 
 def lines_by_item(session: Session, shop_id: int, variant_gid: str, line_item_gids: Iterable[str]) -> list[LedgerLine]:
@@ -152,16 +161,6 @@ def order_times_between(session: Session, shop_id: int, variant_gid: str, start:
     ))
 
 
-def demands(lines: list[LedgerLine], as_of: datetime | None) -> list[Demand]:
-    """What each line owes as of the variant's newest stock reading (nothing when there is none)."""
-    if as_of is None:
-        return []
-    return [
-        Demand(line.line_item_gid, line.order.order_gid, line.order_created_at, open_units(line.order, line, as_of))
-        for line in lines
-    ]
-
-
 def prune(session: Session, older_than_days: int = KEEP_DAYS) -> int:
     """Forget orders placed longer ago than the ledger window (their lines go with them)."""
     cutoff = utcnow() - timedelta(days=older_than_days)
@@ -176,10 +175,10 @@ def _order(session: Session, shop_id: int, order_gid: str, *, lock: bool = False
     return session.scalars(query).first()
 
 
-def _before(line: LedgerLine):
+def _before(order_created_at: datetime, line_id: int):
     """Lines after this one in newest-first order."""
-    return or_(LedgerLine.order_created_at < line.order_created_at,
-               and_(LedgerLine.order_created_at == line.order_created_at, LedgerLine.id < line.id))
+    return or_(LedgerLine.order_created_at < order_created_at,
+               and_(LedgerLine.order_created_at == order_created_at, LedgerLine.id < line_id))
 
 
 def _is_older(incoming: datetime | None, recorded: datetime | None) -> bool:
