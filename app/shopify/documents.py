@@ -361,7 +361,7 @@ query WebhookSubscriptions($after: String) {
 }
 """
 
-# --- Choices and back-in-stock (helper-8) ---------------------------------------------------------
+# --- Choices and back-in-stock ------------------------------------------------------------------
 
 DISCOUNT_CODE_BY_CODE = """
 query DiscountCodeByCode($code: String!) {
@@ -415,7 +415,7 @@ query SubstitutesForOffer($productId: ID!, $sameTypeQuery: String!) {
 }
 """
 
-# --- Catalogue state with the restock metafields (helper-6) ---------------------------------------
+# --- Catalogue state with the restock metafields -------------------------------------------------
 
 PRODUCT_CATALOGUE_STATE = """
 query ProductCatalogueState($id: ID!, $publicationId: ID!, $variantsAfter: String) {

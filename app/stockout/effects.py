@@ -2,13 +2,12 @@
 
 Catalogue and stock-read jobs are coalesced on a fixed job id per shop and product (or variant): while
 one is still waiting in the queue, further events add nothing, since the job reads the latest state
-when it starts. Notice jobs are enqueued only if helper-7's `jobs.notify` offers them.
+when it starts. Notices go to `jobs.notify`, the first one of a case through its offer (see NOTICE_ROUTES).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -97,16 +96,6 @@ NOTICE_ROUTES: dict[str, Callable[[int, int, dict], None]] = {
 }
 
 
-def notify_hook(name: str) -> Callable | None:
-    """helper-7's notice job `jobs.notify.<name>`, or None while it does not exist."""
-    try:
-        module = importlib.import_module("jobs.notify")
-    except ImportError:
-        return None
-    hook = getattr(module, name, None)
-    return hook if callable(hook) else None
-
-
 class Effects:
     """What to start after commit, gathered while handling one event, each thing once."""
 
@@ -140,7 +129,7 @@ class Effects:
         self.rechecks[product_gid] = when
 
     def notice(self, name: str, case_id: int, **kwargs) -> None:
-        """Enqueue jobs.notify.<name>(shop_id, case_id, **kwargs) after commit, if it exists."""
+        """Enqueue jobs.notify.<name>(shop_id, case_id, **kwargs) after commit."""
         if (name, case_id, kwargs) not in self.notices:
             self.notices.append((name, case_id, kwargs))
 
@@ -148,7 +137,7 @@ class Effects:
         route = NOTICE_ROUTES.get(name)
         if route is not None:
             route(self.shop_id, case_id, kwargs)
-        elif notify_hook(name) is not None:
+        else:
             queues.enqueue("notifications", f"jobs.notify.{name}", self.shop_id, case_id, **kwargs)
 
     def callbacks(self) -> list[Callable[[], None]]:

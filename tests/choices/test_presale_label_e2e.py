@@ -1,4 +1,4 @@
-"""A slipped restock date moves the presale label on the product title (helper-6's catalogue job re-decides)."""
+"""A slipped restock date moves the presale label on the product title (the catalogue job decides again)."""
 
 from __future__ import annotations
 
