@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import db, queues
 from app.choices import carry_out as carrying, choosing, deadlines, delays, preparation
-from app.models import CaseEvent, StockoutCase, WebhookEvent
+from app.models import CaseEvent, CaseLine, StockoutCase, VariantStock, WebhookEvent
 from app.shopify.client import client_for
 from app.shopify.errors import ShopifyError, ShopifyUnavailable
 from app.stockout import cases, settling
@@ -25,7 +26,7 @@ def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
     case = choosing.load_case(shop_id, case_id)
     if case is None or (notify and case.notified_at is None and cases.is_settled(case)):
         return 0
-    if notify and not settling.notice_may_go(db.utcnow(), case.detected_at, _oldest_unprocessed(shop_id)):
+    if notify and not _notice_may_go(shop_id, {case_id: case.detected_at}).get(case_id, True):
         _hold_notice(shop_id, case_id)
         return 0
     with client_for(shop_id) as client:
@@ -46,11 +47,10 @@ def release_held_notices(shop_id: int) -> list[int]:
     held = sorted(int(member) for member in queues.redis().smembers(_held_key(shop_id)))
     if not held:
         return []
-    now, oldest = db.utcnow(), _oldest_unprocessed(shop_id)
     detected = dict(db.session().execute(select(StockoutCase.id, StockoutCase.detected_at).where(
         StockoutCase.shop_id == shop_id, StockoutCase.id.in_(held))).all())
-    released = [case_id for case_id in held
-                if case_id not in detected or settling.notice_may_go(now, detected[case_id], oldest)]
+    may_go = _notice_may_go(shop_id, detected)
+    released = [case_id for case_id in held if may_go.get(case_id, True)]
     for case_id in released:
         if case_id in detected:
             queues.enqueue("default", "jobs.choices.prepare_offer", shop_id, case_id, notify=True,
@@ -73,6 +73,19 @@ def _schedule_gate(shop_id: int) -> None:
 
 def _held_key(shop_id: int) -> str:
     return f"notices-held:{shop_id}"
+
+
+def _notice_may_go(shop_id: int, detected: dict[int, datetime]) -> dict[int, bool]:
+    """settling.notice_may_go for each case (id: when detected), from the shop's intake and the cases' variants."""
+    now, oldest = db.utcnow(), _oldest_unprocessed(shop_id)
+    quiet = timedelta(seconds=current_app.config["SETTINGS"].notice_settle_seconds)
+    last_readings = dict(db.session().execute(
+        select(CaseLine.case_id, func.max(VariantStock.inventory_updated_at))
+        .join(VariantStock, (VariantStock.shop_id == CaseLine.shop_id) & (VariantStock.variant_gid == CaseLine.variant_gid))
+        .where(CaseLine.shop_id == shop_id, CaseLine.case_id.in_(sorted(detected)))
+        .group_by(CaseLine.case_id)).all())
+    return {case_id: settling.notice_may_go(now, at, oldest, last_readings.get(case_id), quiet)
+            for case_id, at in detected.items()}
 
 
 def _oldest_unprocessed(shop_id: int) -> datetime | None:

@@ -29,6 +29,14 @@ def test_a_backlog_holds_the_notice_until_patience_runs_out():
     assert notice_may_go(DETECTED + PATIENCE, DETECTED, backlog_since)
 
 
+def test_while_the_variant_still_sells_the_notice_waits_even_without_a_backlog():
+    quiet = timedelta(seconds=3)
+    now = DETECTED + timedelta(seconds=10)
+    assert not notice_may_go(now, DETECTED, None, now - timedelta(seconds=2), quiet)
+    assert notice_may_go(now, DETECTED, None, now - quiet, quiet)
+    assert notice_may_go(DETECTED + PATIENCE, DETECTED, None, DETECTED + PATIENCE, quiet), "patience still ends it"
+
+
 def _one_case_with_a_backlog(shop, deliver) -> tuple[StockoutCase, WebhookEvent]:
     deliver("products/update", product_event(500, [(900, 800)]))
     deliver("inventory_levels/update", level(800, 0, at(0)))
