@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from app import db, queues
 from app.choices import carry_out as carrying, choosing, deadlines, delays, preparation
-from app.models import CaseEvent, CaseLine, StockoutCase, VariantStock, WebhookEvent
+from app.models import CaseEvent, CaseLine, StockoutCase, WebhookEvent
 from app.shopify.client import client_for
 from app.shopify.errors import ShopifyError, ShopifyUnavailable
 from app.stockout import cases, settling
-from app.stockout.effects import enqueue_coalesced
+from app.stockout.effects import enqueue_coalesced, shortage_moved_key
 
 
 def prepare_offer(shop_id: int, case_id: int, notify: bool = False) -> int:
@@ -79,12 +79,15 @@ def _notice_may_go(shop_id: int, detected: dict[int, datetime]) -> dict[int, boo
     """settling.notice_may_go for each case (id: when detected), from the shop's intake and the cases' variants."""
     now, oldest = db.utcnow(), _oldest_unprocessed(shop_id)
     quiet = timedelta(seconds=current_app.config["SETTINGS"].notice_settle_seconds)
-    last_readings = dict(db.session().execute(
-        select(CaseLine.case_id, func.max(VariantStock.inventory_updated_at))
-        .join(VariantStock, (VariantStock.shop_id == CaseLine.shop_id) & (VariantStock.variant_gid == CaseLine.variant_gid))
-        .where(CaseLine.shop_id == shop_id, CaseLine.case_id.in_(sorted(detected)))
-        .group_by(CaseLine.case_id)).all())
-    return {case_id: settling.notice_may_go(now, at, oldest, last_readings.get(case_id), quiet)
+    variants = db.session().execute(select(CaseLine.case_id, CaseLine.variant_gid).where(
+        CaseLine.shop_id == shop_id, CaseLine.case_id.in_(sorted(detected)))).all()
+    keys = [shortage_moved_key(shop_id, variant_gid) for _case_id, variant_gid in variants]
+    last_moved: dict[int, datetime] = {}
+    for (case_id, _variant_gid), moved in zip(variants, queues.redis().mget(keys) if keys else []):
+        if moved:
+            at = datetime.fromisoformat(moved.decode())
+            last_moved[case_id] = max(at, last_moved.get(case_id, at))
+    return {case_id: settling.notice_may_go(now, at, oldest, last_moved.get(case_id), quiet)
             for case_id, at in detected.items()}
 
 

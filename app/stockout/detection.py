@@ -35,6 +35,8 @@ def reassess_variant(session: Session, shop: Shop, stock: VariantStock, now: dat
     planned = restock.resolve(session, shop, [stock], now)[stock.variant_gid].reason
     order_times = ledger.order_times_between(session, shop.id, stock.variant_gid,
                                              changed[0].order_created_at - SPIKE_WINDOW, changed[-1].order_created_at)
+    if any(wanted.get(line.line_item_gid, 0) < shown.get(line.line_item_gid, 0) for line in changed):
+        effects.shortage_moved(stock.variant_gid, now)
     touched: dict[int, StockoutCase] = {}
     for line in changed:
         reason = infer_reason(planned, line.order_created_at, stock.last_in_stock_at, order_times)

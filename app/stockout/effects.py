@@ -59,6 +59,10 @@ def _status(job_id: str) -> JobStatus | None:
         return None
 
 
+def shortage_moved_key(shop_id: int, variant_gid: str) -> str:
+    return f"shortage-moved:{shop_id}:{variant_gid}"
+
+
 def evaluation_running(shop_id: int, product_gid: str) -> bool:
     """Whether the product's catalogue job is running right now (its own writes echo back as products/update)."""
     key = job_key("catalogue", shop_id, product_gid)
@@ -107,6 +111,7 @@ class Effects:
         self.notices: list[tuple[str, int, dict]] = []
         self.rechecks: dict[str, datetime] = {}
         self.stock_rises: dict[str, int] = {}
+        self.shortage_moves: dict[str, datetime] = {}
 
     def evaluate(self, product_gid: str | None) -> None:
         if product_gid and product_gid not in self.products:
@@ -123,6 +128,10 @@ class Effects:
     def stock_rose(self, variant_gid: str, available: int) -> None:
         """Units came back: waiting orders first, then back-in-stock sign-ups (even while still negative)."""
         self.stock_rises[variant_gid] = available
+
+    def shortage_moved(self, variant_gid: str, when: datetime) -> None:
+        """Who is short of the variant changed away from a line: its picture is still settling (a first notice waits)."""
+        self.shortage_moves[variant_gid] = when
 
     def recheck(self, product_gid: str, when: datetime) -> None:
         """Decide on the product again at `when` (the end of a grace period)."""
@@ -143,7 +152,7 @@ class Effects:
     def callbacks(self) -> list[Callable[[], None]]:
         """Itself as the one callable doing all of it, for Delivery.after_commit (empty when there is nothing to do)."""
         pending = (self.products or self.variants_to_read or self.items_to_read or self.notices or self.rechecks
-                   or self.stock_rises)
+                   or self.stock_rises or self.shortage_moves)
         return [self] if pending else []
 
     def absorb(self, other: object) -> bool:
@@ -160,12 +169,16 @@ class Effects:
             self.notice(name, case_id, **kwargs)
         self.rechecks.update(other.rechecks)
         self.stock_rises.update(other.stock_rises)
+        self.shortage_moves.update(other.shortage_moves)
         return True
 
     def __call__(self) -> None:
         self.run()
 
     def run(self) -> None:
+        if self.shortage_moves:
+            queues.redis().mset({shortage_moved_key(self.shop_id, variant_gid): when.isoformat()
+                                 for variant_gid, when in self.shortage_moves.items()})
         for name, case_id, kwargs in self.notices:
             self._start_notice(name, case_id, kwargs)
         for variant_gid in self.variants_to_read:

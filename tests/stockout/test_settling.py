@@ -29,7 +29,7 @@ def test_a_backlog_holds_the_notice_until_patience_runs_out():
     assert notice_may_go(DETECTED + PATIENCE, DETECTED, backlog_since)
 
 
-def test_while_the_variant_still_sells_the_notice_waits_even_without_a_backlog():
+def test_while_the_shortage_still_moves_between_orders_the_notice_waits_even_without_a_backlog():
     quiet = timedelta(seconds=3)
     now = DETECTED + timedelta(seconds=10)
     assert not notice_may_go(now, DETECTED, None, now - timedelta(seconds=2), quiet)
