@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app import db, queues
 from app.choices import back_in_stock
 from app.models import BackInStockSubscription, CaseEvent, LedgerOrder, StockoutCase, VariantStock
+from app.stockout.effects import shortage_moved_key
 from tests.stockout.conftest import open_cases, queued
 from tests.stockout.factories import at, gid, level, line_gid, order, product_event, refund
 
@@ -73,6 +74,15 @@ def test_a_case_opened_too_early_is_withdrawn_when_the_later_order_arrives(shop,
     early = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 2))).one()
     assert (early.status, early.closed_at is not None) == ("withdrawn", True)
     assert ("jobs.notify.cancel_case", (shop.id, early.id)) in queued("notifications")
+    moved = queues.redis().get(shortage_moved_key(shop.id, gid("ProductVariant", VARIANT)))
+    assert moved is not None, "the move is recorded: the later order's notice waits for the picture to settle"
+
+
+def test_an_out_of_stock_variant_that_sells_on_moves_nobodys_shortage(shop, deliver, known_variant):
+    for topic, body in flash_sale_events(stock=0, buyers=3):
+        deliver(topic, body)
+    assert short_orders(shop.id) == {gid("Order", n): 1 for n in (1, 2, 3)}
+    assert queues.redis().get(shortage_moved_key(shop.id, gid("ProductVariant", VARIANT))) is None
 
 
 def test_a_new_cases_notice_waits_for_late_webhooks_to_settle_who_is_short(app_context, shop, deliver, known_variant,
