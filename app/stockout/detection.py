@@ -40,9 +40,14 @@ def reassess_variant(session: Session, shop: Shop, stock: VariantStock, now: dat
     touched: dict[int, StockoutCase] = {}
     for line in changed:
         reason = infer_reason(planned, line.order_created_at, stock.last_in_stock_at, order_times)
-        case = cases.set_short(session, shop, line, wanted.get(line.line_item_gid, 0), reason, now, effects)
+        units = wanted.get(line.line_item_gid, 0)
+        case = cases.set_short(session, shop, line, units, reason, now, effects)
         if case is not None:
             touched[case.id] = case
+            if case.notified_at is not None and units < shown.get(line.line_item_gid, 0):
+                # A told customer's lines stay as they were told; the unit their order turns out to hold goes to
+                # the waiting customers first come, first served, as restocked stock would.
+                effects.stock_rose(stock.variant_gid, stock.available)
     for case in touched.values():
         cases.settle(session, shop, case, now, effects)
     if any(wanted.values()):

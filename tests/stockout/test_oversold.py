@@ -129,6 +129,21 @@ def test_a_notified_case_keeps_its_lines_when_stock_comes_back(shop, deliver, kn
     assert short_orders(shop.id) == {gid("Order", 1): 1}
 
 
+def test_a_told_customer_whose_unit_a_later_order_turns_out_to_hold_is_served_first_come(shop, deliver, known_variant):
+    deliver("inventory_levels/update", level(ITEM, 1, at(0)))
+    deliver("inventory_levels/update", level(ITEM, -1, at(3)))
+    deliver("orders/create", order(1, [(VARIANT, 1)], at(1), product=PRODUCT))
+    deliver("orders/create", order(2, [(VARIANT, 1)], at(2), product=PRODUCT))
+    told = db.session().scalars(select(StockoutCase).where(StockoutCase.order_gid == gid("Order", 2))).one()
+    told.notified_at = db.utcnow()
+    db.session().commit()
+    deliver("orders/create", order(3, [(VARIANT, 1)], at(3), product=PRODUCT))
+    assert short_orders(shop.id) == {gid("Order", 2): 1, gid("Order", 3): 1}, "what a customer was told stays"
+    [(shop_id, variant_gid, available)] = returned_jobs()
+    assert back_in_stock.stock_returned(shop_id, variant_gid, available)["orders_served"] == [told.id]
+    assert short_orders(shop.id) == {gid("Order", 3): 1}
+
+
 def test_an_older_order_event_does_not_undo_a_newer_one(shop, deliver, known_variant):
     deliver("inventory_levels/update", level(ITEM, 0, at(0)))
     deliver("orders/cancelled", order(1, [(VARIANT, 1)], at(1), product=PRODUCT, updated=at(30), cancelled=True))
