@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -101,18 +102,14 @@ def main(port: int, emulator_port: int, check: bool) -> None:
         for _name, process in reversed(processes):
             _signal_group(process, signal.SIGTERM)
         for _name, process in processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(process, signal.SIGKILL)
+            _signal_group(process, signal.SIGKILL)  # what is left of its group, e.g. a forked scheduler
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # the group is gone already
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _run_until_stopped(processes: list[tuple[str, subprocess.Popen]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -209,11 +210,9 @@ def wait_for_redis(connection, stopped=lambda: False) -> bool:
     """Ping Redis with a short backoff until it answers (True) or `stopped()` says to give up (False)."""
     wait = 0.25
     while not stopped():
-        try:
+        with contextlib.suppress(RedisError):  # not back yet: ping again after the backoff
             if connection.ping():
                 return True
-        except RedisError:
-            pass
         time.sleep(wait)
         wait = min(wait * 2, REDIS_RETRY_MAX_SECONDS)
     return False
